@@ -1,0 +1,74 @@
+/*
+ * Bounded growable byte buffers and small string helpers.
+ *
+ * struct ekbuf carries a maximum size (like curl's dynbuf): appending past
+ * `max` fails with EKSKIT_ERR_NOMEM instead of letting untrusted input make
+ * us allocate without bound.  `data` is always NUL-terminated once anything
+ * was appended, so text can be used as a C string.
+ */
+#ifndef EKSKIT_BUF_H
+#define EKSKIT_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Default caps for untrusted input. */
+#define EKBUF_MAX_RESPONSE	(16u * 1024 * 1024)  /* HTTP bodies */
+#define EKBUF_MAX_FILE		(16u * 1024 * 1024)  /* config files, kubeconfigs */
+
+struct ekbuf {
+	char *data;     /* owned; NULL until the first append */
+	size_t len;     /* bytes used, excluding the terminating NUL */
+	size_t cap;     /* bytes allocated */
+	size_t max;     /* hard cap on len; 0 means EKBUF_MAX_FILE */
+	int secret;     /* when set, growth and release wipe the old storage */
+};
+
+/* Initialise an empty buffer with a size cap (0 = EKBUF_MAX_FILE). */
+void ekbuf_init(struct ekbuf *b, size_t max);
+/* Same, for buffers that will hold secrets: every copy is wiped. */
+void ekbuf_init_secret(struct ekbuf *b, size_t max);
+
+/* Append bytes / a C string / formatted text.  0 or EKSKIT_ERR_NOMEM. */
+int ekbuf_append(struct ekbuf *b, const void *p, size_t n);
+int ekbuf_puts(struct ekbuf *b, const char *s);
+int ekbuf_putc(struct ekbuf *b, char c);
+int ekbuf_printf(struct ekbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int ekbuf_vprintf(struct ekbuf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+/* Forget the contents but keep the allocation (wiped when secret). */
+void ekbuf_reset(struct ekbuf *b);
+/* Free the storage (wiped when secret); the buffer is empty afterwards. */
+void ekbuf_release(struct ekbuf *b);
+/*
+ * Hand the storage to the caller, who owns it and must free() it (or
+ * ek_free_secret() it for secret buffers).  Returns "" copy if empty; NULL
+ * only on allocation failure.  The buffer is empty afterwards.
+ */
+char *ekbuf_detach(struct ekbuf *b, size_t *len);
+
+/* strdup that returns NULL for NULL.  Caller frees. */
+char *ek_strdup(const char *s);
+/* strndup. Caller frees. */
+char *ek_strndup(const char *s, size_t n);
+/* Wipe (OPENSSL_cleanse) then free a NUL-terminated secret.  NULL is fine. */
+void ek_free_secret(char *s);
+/* Wipe then free n bytes.  NULL is fine. */
+void ek_freezero(void *p, size_t n);
+/* 1 if s starts with prefix / ends with suffix. */
+int ek_startswith(const char *s, const char *prefix);
+int ek_endswith(const char *s, const char *suffix);
+/* Constant-time equality for secrets of equal-or-different length. */
+int ek_secret_equal(const char *a, const char *b);
+
+/*
+ * Read a whole regular file into b (bounded by b->max).  Refuses FIFOs and
+ * devices.  0, EKSKIT_ERR_NOT_FOUND (ENOENT), EKSKIT_ERR_PERM, EKSKIT_ERR_IO
+ * or EKSKIT_ERR_NOMEM (too large).  err gets a message naming the file.
+ */
+struct ekskit_err;
+int ek_read_file(const char *path, struct ekbuf *b, struct ekskit_err *err);
+
+#endif /* EKSKIT_BUF_H */

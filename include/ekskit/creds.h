@@ -1,0 +1,37 @@
+/*
+ * AWS credentials and the provider chain.
+ *
+ * A provider is a small vtable (get, destroy), one source file each
+ * (lib/creds_<name>.c), composed by a chain that stops at the first provider
+ * that returns credentials.  A provider that has nothing to offer returns
+ * EKSKIT_ERR_NOT_FOUND and the chain moves on; any other error (a broken
+ * profile, an STS error) stops the chain, as the AWS CLI does.
+ */
+#ifndef EKSKIT_CREDS_H
+#define EKSKIT_CREDS_H
+
+#include <time.h>
+
+#include "ekskit/error.h"
+
+struct awsconfig;
+
+struct aws_credentials {
+	char *access_key_id;      /* owned */
+	char *secret_access_key;  /* owned, secret: wiped on free */
+	char *session_token;      /* owned, secret, may be NULL */
+	time_t expiration;        /* 0 = does not expire */
+	char *provider;           /* owned, name of the source ("env", "profile:x", ...) */
+};
+
+/* Allocate credentials from copies of the strings (session_token may be NULL).
+ * Returns NULL on allocation failure.  Free with aws_credentials_free(). */
+struct aws_credentials *aws_credentials_new(const char *access_key_id,
+    const char *secret_access_key, const char *session_token,
+    time_t expiration, const char *provider);
+/* Deep copy.  NULL on allocation failure. */
+struct aws_credentials *aws_credentials_dup(const struct aws_credentials *c);
+/* Wipe every secret and free.  NULL is accepted. */
+void aws_credentials_free(struct aws_credentials *c);
+
+#endif /* EKSKIT_CREDS_H */
