@@ -34,4 +34,31 @@ struct aws_credentials *aws_credentials_dup(const struct aws_credentials *c);
 /* Wipe every secret and free.  NULL is accepted. */
 void aws_credentials_free(struct aws_credentials *c);
 
+
+/* What every provider may look at.  Borrowed. */
+struct creds_ctx {
+	const struct awsconfig *cfg;  /* parsed shared files, may be NULL */
+	const char *profile;          /* selected profile name */
+	const char *region;           /* resolved region (STS calls), may be NULL */
+	time_t now;
+	int verbose;                  /* providers may log (no secrets) to stderr */
+	int no_cache;                 /* bypass the credential cache */
+};
+
+struct creds_provider {
+	const char *name;
+	/* 0 with *out set; EKSKIT_ERR_NOT_FOUND = nothing here, try the next; other = stop */
+	int (*get)(struct creds_provider *p, const struct creds_ctx *ctx,
+	    struct aws_credentials **out, struct ekskit_err *err);
+	void (*destroy)(struct creds_provider *p);
+	void *impl;
+};
+
+/*
+ * Resolve credentials through the default chain (environment, web identity
+ * from env, shared files/profile, container, IMDS).  On EKSKIT_ERR_NO_CREDS
+ * err->msg lists where it looked and how to fix it.  *out owned by caller.
+ */
+int creds_resolve_default(const struct creds_ctx *ctx,
+    struct aws_credentials **out, struct ekskit_err *err);
 #endif /* EKSKIT_CREDS_H */
