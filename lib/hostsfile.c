@@ -532,6 +532,50 @@ out:
 	return r;
 }
 
+int
+hostsfile_list_clusters(const char *text, size_t len, const char *region,
+    char ***clusters_out, struct ekskit_err *err)
+{
+	struct ekbuf prefix;
+	struct lines ls;
+	struct strv s = { NULL, 0 };
+	size_t i, pl;
+	int r = EKSKIT_OK;
+
+	*clusters_out = NULL;
+	if (!valid_key_part(region))
+		return ekskit_err_set(err, EKSKIT_ERR_INVALID, "invalid region name");
+	ekbuf_init(&prefix, 512);
+	if (ekbuf_printf(&prefix, "# BEGIN eks-hosts %s/", region) != EKSKIT_OK ||
+	    split_lines(text, len, &ls) != EKSKIT_OK) {
+		ekbuf_release(&prefix);
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	}
+	pl = prefix.len;
+	for (i = 0; r == EKSKIT_OK && i < ls.n; i++) {
+		const struct line *l = &ls.v[i];
+		size_t n = l->len;
+
+		while (n > pl && is_blank(text[l->start + n - 1]))
+			n--;
+		if (n <= pl || memcmp(text + l->start, prefix.data, pl) != 0)
+			continue;
+		if (strv_add_unique(&s, text + l->start + pl, n - pl) != EKSKIT_OK)
+			r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+		else if (!valid_key_part(s.v[s.n - 1])) {
+			free(s.v[--s.n]);
+			s.v[s.n] = NULL;
+		}
+	}
+	lines_release(&ls);
+	ekbuf_release(&prefix);
+	if (r != EKSKIT_OK) {
+		hostsfile_strv_free(s.v);
+		return r;
+	}
+	return finish_strv(&s, clusters_out, err);
+}
+
 /* ---- unified diff ---- */
 
 static int
