@@ -447,11 +447,23 @@ kubeconfig_load(const char *path, struct kubeconfig **out,
 	return r;
 }
 
+/* Scalars may be tokens and client keys: wipe them all before freeing. */
+static void
+wipe_scalars(yaml_document_t *d)
+{
+	yaml_node_t *n;
+
+	for (n = d->nodes.start; n && n < d->nodes.top; n++)
+		if (n->type == YAML_SCALAR_NODE && n->data.scalar.value)
+			OPENSSL_cleanse(n->data.scalar.value, n->data.scalar.length);
+}
+
 void
 kubeconfig_free(struct kubeconfig *kc)
 {
 	if (kc == NULL)
 		return;
+	wipe_scalars(&kc->doc);
 	yaml_document_delete(&kc->doc);
 	free(kc->path);
 	free(kc->dir);
