@@ -271,12 +271,19 @@ damaged:
 	    i + 1);
 }
 
+/*
+ * The file's line end: CRLF when its first line ends in CRLF.  "\r\r\n" does
+ * not count: that is what we write after a last line that ends in a bare CR
+ * (see hostsfile_edit), and the style must not change between two runs.
+ */
 static const char *
 detect_eol(const char *t, size_t len)
 {
 	const char *nl = memchr(t, '\n', len);
 
-	return (nl != NULL && nl > t && nl[-1] == '\r') ? "\r\n" : "\n";
+	if (nl == NULL || nl == t || nl[-1] != '\r')
+		return "\n";
+	return (nl - 1 > t && nl[-2] == '\r') ? "\n" : "\r\n";
 }
 
 static int
@@ -328,7 +335,10 @@ hostsfile_edit(const char *old, size_t old_len, const char *region,
 			if (old_len > 0 && old[old_len - 1] != '\n') {
 				/* keep "no final newline": the block ends without one */
 				unterminated_tail = 1;
-				if (ekbuf_puts(&res, eol) != EKSKIT_OK)
+				/* a last line ending in a bare CR: a CRLF separator
+				 * keeps that CR when the separator is stripped again */
+				if (ekbuf_puts(&res, old[old_len - 1] == '\r' ? "\r\n" :
+				    eol) != EKSKIT_OK)
 					goto nomem;
 			}
 			if (render(&res, region, cluster, host, addrs, naddrs, eol))

@@ -76,4 +76,15 @@ assert_rc 2 "--probe without --check: usage error" "$BIN/eks-hosts" --probe --cl
 assert_rc 2 "unknown flag: usage error" "$BIN/eks-hosts" --bogus
 assert_rc 0 "--help" "$BIN/eks-hosts" --help
 out=$("$BIN/eks-hosts" --version); assert_contains "$out" "eks-hosts" "--version names the tool"
+
+# the completion scripts and the man page cover every flag of the table
+flags=$("$BIN/eks-hosts" --list-flags | cut -f1)
+[ -n "$flags" ] || fail "--list-flags printed nothing"
+missing=
+for f in $flags; do
+	for file in completions/eks-hosts.bash completions/_eks-hosts completions/eks-hosts.fish man/eks-hosts.1; do
+		grep -q -- "${f#--}" "$TOP/$file" || missing="$missing $f:$file"
+	done
+done
+assert_eq "" "$missing" "completions and man page cover every flag"
 finish
