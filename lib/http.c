@@ -850,25 +850,18 @@ xfer_attempt_done(struct xfer *x, CURLcode rc)
 		    x->not_before - mono_ms());
 }
 
-/* Start what may start now; return the earliest pending start time (or `now + 1000`). */
-static double
+/* Start what may start now (up to max_parallel transfers at once). */
+static void
 start_ready(struct xfer *xs, size_t n, CURLM *m, size_t *active, size_t max_parallel,
     size_t *left)
 {
-	double now = mono_ms(), wake = now + 1000.0;
+	double now = mono_ms();
 	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && *active < max_parallel; i++) {
 		struct xfer *x = &xs[i];
 
-		if (x->done || x->active)
-			continue;
-		if (x->not_before > now) {
-			if (x->not_before < wake)
-				wake = x->not_before;
-			continue;
-		}
-		if (*active >= max_parallel)
+		if (x->done || x->active || x->not_before > now)
 			continue;
 		if (xfer_start(x, m) != 0) {
 			(*left)--;
@@ -876,7 +869,24 @@ start_ready(struct xfer *xs, size_t n, CURLM *m, size_t *active, size_t max_para
 		}
 		(*active)++;
 	}
-	return wake;
+}
+
+/* How long the loop may sleep: until the earliest waiting retry, at most 1 s. */
+static int
+poll_timeout(const struct xfer *xs, size_t n, size_t active, size_t max_parallel)
+{
+	double now = mono_ms(), wake = now + 1000.0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (xs[i].done || xs[i].active)
+			continue;
+		if (xs[i].not_before <= now && active < max_parallel)
+			return 0;
+		if (xs[i].not_before < wake)
+			wake = xs[i].not_before;
+	}
+	return wake > now ? (int)(wake - now) + 1 : 0;
 }
 
 static void
@@ -906,13 +916,12 @@ run_multi(struct xfer *xs, size_t n, size_t max_parallel, size_t left)
 {
 	CURLM *m = curl_multi_init();
 	size_t active = 0, i;
-	double wake, now;
 	int running, timeout;
 
 	if (m == NULL)
 		return EKSKIT_ERR_NOMEM;
 	while (left > 0) {
-		wake = start_ready(xs, n, m, &active, max_parallel, &left);
+		start_ready(xs, n, m, &active, max_parallel, &left);
 		if (left == 0)
 			break;
 		if (curl_multi_perform(m, &running) != CURLM_OK)
@@ -920,11 +929,8 @@ run_multi(struct xfer *xs, size_t n, size_t max_parallel, size_t left)
 		collect_done(m, &active, &left);
 		if (left == 0)
 			break;
-		now = mono_ms();
-		timeout = wake > now ? (int)(wake - now) + 1 : 0;
-		if (timeout > 1000)
-			timeout = 1000;
-		if (curl_multi_poll(m, NULL, 0, timeout, NULL) != CURLM_OK)
+		timeout = poll_timeout(xs, n, active, max_parallel);
+		if (timeout > 0 && curl_multi_poll(m, NULL, 0, timeout, NULL) != CURLM_OK)
 			break;
 	}
 	for (i = 0; i < n; i++) {
