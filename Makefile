@@ -153,9 +153,15 @@ deps:
 clean:
 	rm -rf build
 
+# Source tarball for the rpm spec and the Homebrew formula.
+dist:
+	@mkdir -p build
+	git archive --prefix=ekskit-$(VERSION)/ -o build/ekskit-$(VERSION).tar.gz HEAD
+	@echo build/ekskit-$(VERSION).tar.gz
+
 help:
 	@echo "targets: all check unit integration sanitize (SANITIZE=address,undefined)"
-	@echo "         demo bench fuzz install (PREFIX, DESTDIR) uninstall deps clean; V=1 verbose"
+	@echo "         demo bench fuzz install (PREFIX, DESTDIR) uninstall deps dist clean; V=1 verbose"
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%.d) \
          $(foreach t,$(TOOLS),$(patsubst %.c,$(BUILD)/%.d,$(wildcard cmd/$(t)/*.c)))

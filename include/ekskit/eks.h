@@ -34,4 +34,32 @@ void eks_names_free(char **names);
 int eks_describe_clusters(const struct aws_client *c, char *const *names, size_t n,
     struct eks_cluster **out, struct ekskit_err *err);
 
+/*
+ * Pure parsing and validation (lib/eks_parse.c), no network: used by the
+ * calls above and exposed for unit tests and fuzzing.
+ */
+
+/* 1 if name is a valid EKS cluster name (1-100 of [A-Za-z0-9_-], first alnum). */
+int eks_cluster_name_valid(const char *name);
+
+/*
+ * Parse a DescribeCluster response body ({"cluster":{...}}).  Requires name,
+ * arn and status; endpoint must be an https URL and certificate data base64
+ * when present.  *out owned by caller (eks_cluster_free).  EKSKIT_ERR_INVALID
+ * with a message naming the field on a malformed response.
+ */
+int eks_cluster_parse(const char *json, size_t len, struct eks_cluster **out,
+    struct ekskit_err *err);
+
+/*
+ * Parse one ListClusters page ({"clusters":[...],"nextToken":...}): the names
+ * are appended to the NULL-terminated array *names (which may start NULL;
+ * *count tracks its length), *next_token set to a malloc'd token or NULL.
+ */
+int eks_list_page_parse(const char *json, size_t len, char ***names,
+    size_t *count, char **next_token, struct ekskit_err *err);
+
+/* The region field of a cluster ARN (arn:PARTITION:eks:REGION:ACCT:cluster/N); malloc'd or NULL. */
+char *eks_arn_region(const char *arn);
+
 #endif /* EKSKIT_EKS_H */

@@ -41,23 +41,36 @@ struct sigv4_params {
 	int normalize_path;                 /* 1 for every service but S3 */
 	long expires;                       /* presign only: X-Amz-Expires seconds */
 	int omit_session_token;             /* presign: add X-Amz-Security-Token after signing (not signed) */
+	int sign_body;                      /* header signing: sign an x-amz-content-sha256 header too */
 };
 
-/* Stage 1: canonical request into out; signed_headers gets "host;x-amz-date;..." (caller-owned buffers). */
+/*
+ * Stage 1: canonical request into out; signed_headers gets
+ * "host;x-amz-date;..." (caller-owned buffers, appended to).
+ * Signs the Host header (req->host) and req->headers; amz_date non-NULL adds
+ * the x-amz-date header (header signing), NULL adds none (presigning, where
+ * the X-Amz-* parameters are already in req->query).  req->path is the path
+ * as sent: with p->normalize_path it is normalized (dot segments, repeated
+ * slashes) and URI-encoded again, as every service but S3 expects.  The
+ * query is decoded and re-encoded (RFC 3986) and sorted by key then value.
+ * 0 or EKSKIT_ERR_INVALID / EKSKIT_ERR_NOMEM.
+ */
 int sigv4_canonical_request(const struct sigv4_request *req,
     const struct sigv4_params *p, const char *amz_date, const char *payload_hash,
     struct ekbuf *out, struct ekbuf *signed_headers, struct ekskit_err *err);
 
-/* Stage 2: string to sign from the canonical request. */
+/* Stage 2: string to sign from the canonical request (amz_date "YYYYMMDDTHHMMSSZ"). */
 int sigv4_string_to_sign(const char *canonical_request, const char *amz_date,
     const char *region, const char *service, struct ekbuf *out,
     struct ekskit_err *err);
 
-/* Stage 3: signing key (32 bytes) from the secret; caller wipes key. */
+/* Stage 3: signing key (32 bytes) from the secret (date8 "YYYYMMDD");
+ * caller wipes key.  0 or EKSKIT_ERR_INTERNAL. */
 int sigv4_signing_key(const char *secret_access_key, const char *date8,
     const char *region, const char *service, unsigned char key[32]);
 
-/* Stage 4: lowercase hex HMAC-SHA256 of string_to_sign (64 chars + NUL). */
+/* Stage 4: lowercase hex HMAC-SHA256 of string_to_sign (64 chars + NUL).
+ * 0 or EKSKIT_ERR_INTERNAL. */
 int sigv4_signature(const unsigned char key[32], const char *string_to_sign,
     char hex_out[65]);
 
@@ -72,17 +85,26 @@ struct sigv4_signed {
 	const char *security_token;   /* borrowed from the credentials; X-Amz-Security-Token or NULL */
 };
 
-/* Sign a request with the Authorization header. */
+/*
+ * Sign a request with the Authorization header.  With a session token the
+ * x-amz-security-token header is signed too unless p->omit_session_token.
+ * On success *out holds owned strings (sigv4_signed_release); on failure it
+ * is left empty.
+ */
 int sigv4_sign_headers(const struct sigv4_request *req,
     const struct sigv4_params *p, const struct aws_credentials *creds,
     struct sigv4_signed *out, struct ekskit_err *err);
 void sigv4_signed_release(struct sigv4_signed *s);
 
 /*
- * Presign: returns (caller frees with free()) the complete query string
- * — req->query's parameters plus X-Amz-Algorithm, X-Amz-Credential,
+ * Presign: returns the complete query string — req->query's parameters
+ * (re-encoded, in their order) then X-Amz-Algorithm, X-Amz-Credential,
  * X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders (and X-Amz-Security-Token),
- * sorted as the AWS SDKs emit them, with X-Amz-Signature last.
+ * in the order botocore's presigner emits them, with X-Amz-Signature last.
+ * The session token is in the canonical query (signed) unless
+ * p->omit_session_token.  p->expires must be 1..604800.
+ * The query string carries the session token: the caller frees it with
+ * ek_free_secret().
  */
 int sigv4_presign_query(const struct sigv4_request *req,
     const struct sigv4_params *p, const struct aws_credentials *creds,

@@ -1,0 +1,55 @@
+/*
+ * The Kubernetes client-go exec credential protocol, plugin side.
+ *
+ * kubectl tells the plugin which API version it speaks in the environment
+ * variable KUBERNETES_EXEC_INFO (a JSON ExecCredential without status);
+ * the plugin answers on stdout with an ExecCredential carrying the token
+ * and its expiry.
+ */
+#ifndef EKSKIT_EXECCRED_H
+#define EKSKIT_EXECCRED_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "ekskit/error.h"
+
+#define EXECCRED_API_V1       "client.authentication.k8s.io/v1"
+#define EXECCRED_API_V1BETA1  "client.authentication.k8s.io/v1beta1"
+#define EXECCRED_API_V1ALPHA1 "client.authentication.k8s.io/v1alpha1"
+#define EXECCRED_API_DEFAULT  EXECCRED_API_V1BETA1
+
+/* KUBERNETES_EXEC_INFO is at most this long (bigger is refused). */
+#define EXECCRED_INFO_MAX (64 * 1024)
+
+/*
+ * The apiVersion to answer with, from the value of KUBERNETES_EXEC_INFO
+ * (exec_info; NULL or empty = variable unset -> v1beta1).
+ *
+ * v1 and v1beta1 are echoed; v1alpha1 is echoed and *deprecated set to 1
+ * (the caller warns); anything else, malformed JSON, a missing or
+ * non-string apiVersion or a kind other than ExecCredential is
+ * EKSKIT_ERR_INVALID with a message naming the value and what is
+ * supported.  *api_version points to a static string (never freed).
+ * deprecated may be NULL.
+ */
+int execcred_api_version(const char *exec_info, const char **api_version,
+    int *deprecated, struct ekskit_err *err);
+
+/*
+ * "YYYY-MM-DDTHH:MM:SSZ" (UTC) for t into out[21].  0, or
+ * EKSKIT_ERR_INVALID when t cannot be represented.
+ */
+int execcred_timestamp(time_t t, char out[21], struct ekskit_err *err);
+
+/*
+ * The ExecCredential, as one line of compact JSON and a newline:
+ * {"kind":"ExecCredential","apiVersion":"<v>","spec":{"interactive":false},
+ *  "status":{"expirationTimestamp":"<ts>","token":"<token>"}}
+ * *out is malloc'd and holds the token: the caller releases it with
+ * ek_free_secret().  *out_len (may be NULL) gets its length.
+ */
+int execcred_format(const char *api_version, const char *token,
+    time_t expiration, char **out, size_t *out_len, struct ekskit_err *err);
+
+#endif /* EKSKIT_EXECCRED_H */

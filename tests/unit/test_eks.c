@@ -1,0 +1,199 @@
+/* Unit tests for lib/eks_parse.c: DescribeCluster / ListClusters parsing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "ekskit/eks.h"
+
+static const char describe_ok[] =
+    "{\"cluster\":{\"name\":\"c1\",\"arn\":\"arn:aws:eks:us-west-2:123456789012:cluster/c1\","
+    "\"version\":\"1.29\",\"endpoint\":\"https://ABC.gr7.us-west-2.eks.amazonaws.com\","
+    "\"resourcesVpcConfig\":{\"vpcId\":\"vpc-1\",\"endpointPrivateAccess\":true,"
+    "\"endpointPublicAccess\":false,\"subnetIds\":[\"s1\"]},"
+    "\"kubernetesNetworkConfig\":{\"ipFamily\":\"ipv6\"},\"status\":\"ACTIVE\","
+    "\"certificateAuthority\":{\"data\":\"TFMwdExTMUNSVWRKVGlCRFJWSlVTVVpKUTBGVVJTMHRMUzB0Q2c9PQ==\"},"
+    "\"tags\":{},\"unknownField\":[1,2,3]}}";
+
+static void
+test_describe_parse(void **state)
+{
+	struct eks_cluster *cl;
+	struct ekskit_err err;
+
+	(void)state;
+	ekskit_err_clear(&err);
+	assert_int_equal(eks_cluster_parse(describe_ok, strlen(describe_ok), &cl,
+	    &err), EKSKIT_OK);
+	assert_string_equal(cl->name, "c1");
+	assert_string_equal(cl->arn, "arn:aws:eks:us-west-2:123456789012:cluster/c1");
+	assert_string_equal(cl->status, "ACTIVE");
+	assert_string_equal(cl->endpoint, "https://ABC.gr7.us-west-2.eks.amazonaws.com");
+	assert_string_equal(cl->ca_data,
+	    "TFMwdExTMUNSVWRKVGlCRFJWSlVTVVpKUTBGVVJTMHRMUzB0Q2c9PQ==");
+	assert_string_equal(cl->vpc_id, "vpc-1");
+	assert_int_equal(cl->endpoint_private_access, 1);
+	assert_int_equal(cl->endpoint_public_access, 0);
+	assert_string_equal(cl->ip_family, "ipv6");
+	assert_string_equal(cl->version, "1.29");
+	assert_null(cl->outpost_cluster_id);
+	eks_cluster_free(cl);
+}
+
+static void
+test_describe_outposts(void **state)
+{
+	static const char j[] =
+	    "{\"cluster\":{\"name\":\"op\",\"id\":\"a1b2c3d4-0000-4000-8000-000000000000\","
+	    "\"arn\":\"arn:aws:eks:us-west-2:1:cluster/op\",\"status\":\"ACTIVE\","
+	    "\"outpostConfig\":{\"outpostArns\":[\"arn:aws:outposts:us-west-2:1:outpost/op-1\"],"
+	    "\"controlPlaneInstanceType\":\"m5.large\"}}}";
+	static const char noid[] =
+	    "{\"cluster\":{\"name\":\"op\",\"arn\":\"arn:aws:eks:us-west-2:1:cluster/op\","
+	    "\"status\":\"ACTIVE\",\"outpostConfig\":{}}}";
+	struct eks_cluster *cl;
+	struct ekskit_err err;
+
+	(void)state;
+	assert_int_equal(eks_cluster_parse(j, strlen(j), &cl, &err), EKSKIT_OK);
+	assert_string_equal(cl->outpost_cluster_id,
+	    "a1b2c3d4-0000-4000-8000-000000000000");
+	assert_null(cl->endpoint);
+	eks_cluster_free(cl);
+	assert_int_equal(eks_cluster_parse(noid, strlen(noid), &cl, &err),
+	    EKSKIT_ERR_INVALID);
+	assert_null(cl);
+	assert_non_null(strstr(err.msg, "without an id"));
+}
+
+/* Malformed responses: each must fail with INVALID and name the problem. */
+static void
+test_describe_malformed(void **state)
+{
+	static const struct {
+		const char *json, *want;
+	} cases[] = {
+		{ "", "malformed eks response" },
+		{ "[]", "not a json object" },
+		{ "{\"cluster\":[]}", "no cluster object" },
+		{ "{}", "no cluster object" },
+		{ "{\"cluster\":{\"arn\":\"arn:x\",\"status\":\"ACTIVE\"}}", "cluster.name is missing" },
+		{ "{\"cluster\":{\"name\":\"a\",\"status\":\"ACTIVE\"}}", "cluster.arn is missing" },
+		{ "{\"cluster\":{\"name\":\"a\",\"arn\":\"arn:x\"}}", "cluster.status is missing" },
+		{ "{\"cluster\":{\"name\":1,\"arn\":\"arn:x\",\"status\":\"ACTIVE\"}}", "cluster.name is not a string" },
+		{ "{\"cluster\":{\"name\":\"a\",\"arn\":\"nope\",\"status\":\"ACTIVE\"}}", "is not an arn" },
+		{ "{\"cluster\":{\"name\":\"a\",\"arn\":\"arn:x\",\"status\":\"ACTIVE\",\"endpoint\":\"http://x\"}}", "not an https url" },
+		{ "{\"cluster\":{\"name\":\"a\",\"arn\":\"arn:x\",\"status\":\"ACTIVE\",\"certificateAuthority\":{\"data\":\"a b\"}}}", "not base64" },
+		{ "{\"cluster\":{\"name\":\"a\",\"arn\":\"arn:x\",\"status\":\"ACTIVE\",\"certificateAuthority\":\"x\"}}", "certificateAuthority is not an object" },
+		{ "{\"cluster\":{\"name\":\"a\",\"arn\":\"arn:x\",\"status\":\"ACTIVE\",\"resourcesVpcConfig\":{\"endpointPublicAccess\":\"yes\"}}}", "is not a boolean" },
+		{ "{\"cluster\":{\"name\":\"a\\n\",\"arn\":\"arn:x\",\"status\":\"ACTIVE\"}}", "control characters" },
+		{ "{\"cluster\":{\"name\":\"a\\u0000b\",\"arn\":\"arn:x\",\"status\":\"ACTIVE\"}}", "not allowed" },
+		{ "{\"cluster\":{\"name\":\"a\",\"name\":\"b\"}}", "duplicate" },
+	};
+	struct eks_cluster *cl;
+	struct ekskit_err err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ekskit_err_clear(&err);
+		assert_int_equal(eks_cluster_parse(cases[i].json,
+		    strlen(cases[i].json), &cl, &err), EKSKIT_ERR_INVALID);
+		assert_null(cl);
+		if (strstr(err.msg, cases[i].want) == NULL)
+			fail_msg("case %zu: [%s] not in [%s]", i, cases[i].want, err.msg);
+	}
+}
+
+static void
+test_list_pages(void **state)
+{
+	static const char p1[] = "{\"clusters\":[\"a\",\"b-1\"],\"nextToken\":\"tok/+=\"}";
+	static const char p2[] = "{\"clusters\":[\"c_2\"],\"nextToken\":null}";
+	static const char p3[] = "{\"clusters\":[]}";
+	char **names = NULL, *next;
+	size_t n = 0;
+	struct ekskit_err err;
+
+	(void)state;
+	assert_int_equal(eks_list_page_parse(p1, strlen(p1), &names, &n, &next, &err), 0);
+	assert_string_equal(next, "tok/+=");
+	free(next);
+	assert_int_equal(eks_list_page_parse(p2, strlen(p2), &names, &n, &next, &err), 0);
+	assert_null(next);
+	assert_int_equal(eks_list_page_parse(p3, strlen(p3), &names, &n, &next, &err), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(names[0], "a");
+	assert_string_equal(names[1], "b-1");
+	assert_string_equal(names[2], "c_2");
+	assert_null(names[3]);
+	eks_names_free(names);
+}
+
+static void
+test_list_malformed(void **state)
+{
+	static const char *bad[] = {
+		"{\"clusters\":{}}", "{\"clusters\":[1]}", "{\"clusters\":[\"../x\"]}",
+		"{\"clusters\":[],\"nextToken\":5}", "nope",
+	};
+	char **names = NULL, *next;
+	size_t n = 0, i;
+	struct ekskit_err err;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(eks_list_page_parse(bad[i], strlen(bad[i]), &names,
+		    &n, &next, &err), EKSKIT_ERR_INVALID);
+		assert_null(next);
+	}
+	eks_names_free(names);
+}
+
+static void
+test_names_and_arns(void **state)
+{
+	char *r;
+	char longname[102];
+
+	(void)state;
+	assert_true(eks_cluster_name_valid("prod-1_a"));
+	assert_true(eks_cluster_name_valid("9"));
+	assert_false(eks_cluster_name_valid(""));
+	assert_false(eks_cluster_name_valid(NULL));
+	assert_false(eks_cluster_name_valid("-x"));
+	assert_false(eks_cluster_name_valid("a/b"));
+	assert_false(eks_cluster_name_valid("a b"));
+	memset(longname, 'a', 101);
+	longname[101] = '\0';
+	assert_false(eks_cluster_name_valid(longname));
+	longname[100] = '\0';
+	assert_true(eks_cluster_name_valid(longname));
+
+	r = eks_arn_region("arn:aws-cn:eks:cn-north-1:1:cluster/x");
+	assert_string_equal(r, "cn-north-1");
+	free(r);
+	assert_null(eks_arn_region("arn:aws:eks::1:cluster/x"));
+	assert_null(eks_arn_region("nope"));
+	assert_null(eks_arn_region(NULL));
+	eks_cluster_free(NULL);
+	eks_names_free(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_describe_parse),
+		cmocka_unit_test(test_describe_outposts),
+		cmocka_unit_test(test_describe_malformed),
+		cmocka_unit_test(test_list_pages),
+		cmocka_unit_test(test_list_malformed),
+		cmocka_unit_test(test_names_and_arns),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
