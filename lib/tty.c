@@ -22,18 +22,16 @@ open_tty(void)
 	    O_RDONLY | O_NOCTTY | O_CLOEXEC);
 }
 
-int
-tty_read_line(const char *prompt, char **out, struct ekskit_err *err)
+/* Prompt on stderr, read one line from fd.  *out malloc'd (secret). */
+static int
+read_line_fd(int fd, const char *prompt, char **out, struct ekskit_err *err)
 {
 	char buf[TTY_MAX_ANSWER + 2], c;
 	size_t n = 0;
 	ssize_t k;
-	int fd, r = EKSKIT_OK;
+	int r = EKSKIT_OK;
 
 	*out = NULL;
-	if ((fd = open_tty()) == -1)
-		return ekskit_err_set(err, EKSKIT_ERR_CONFIG, "no terminal to ask on "
-		    "(/dev/tty: %s)", strerror(errno));
 	fputs(prompt, stderr);
 	fflush(stderr);
 	for (;;) {
@@ -53,7 +51,6 @@ tty_read_line(const char *prompt, char **out, struct ekskit_err *err)
 		else
 			r = EKSKIT_ERR_INVALID;
 	}
-	close(fd);
 	buf[n] = '\0';
 	if (r == EKSKIT_ERR_INVALID)
 		r = ekskit_err_set(err, r, "answer longer than %d characters",
@@ -61,6 +58,26 @@ tty_read_line(const char *prompt, char **out, struct ekskit_err *err)
 	else if (r == EKSKIT_OK && (*out = ek_strdup(buf)) == NULL)
 		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	OPENSSL_cleanse(buf, sizeof(buf));
+	return r;
+}
+
+static int
+no_tty(struct ekskit_err *err)
+{
+	return ekskit_err_set(err, EKSKIT_ERR_CONFIG, "no terminal to ask on "
+	    "(/dev/tty: %s)", strerror(errno));
+}
+
+int
+tty_read_line(const char *prompt, char **out, struct ekskit_err *err)
+{
+	int fd, r;
+
+	*out = NULL;
+	if ((fd = open_tty()) == -1)
+		return no_tty(err);
+	r = read_line_fd(fd, prompt, out, err);
+	close(fd);
 	return r;
 }
 
@@ -77,27 +94,32 @@ tty_read_mfa_code(const char *profile, const char *mfa_serial, char **code,
     struct ekskit_err *err)
 {
 	char prompt[512];
-	int i, r;
+	int fd, i, r = EKSKIT_ERR_INVALID;
 
 	*code = NULL;
+	if ((fd = open_tty()) == -1) {
+		no_tty(err);
+		return ekskit_err_prefix(err, "profile %s needs an MFA code (mfa_serial "
+		    "%s) but there is no terminal to ask on; run `eks-token` once in "
+		    "a terminal with the same profile (the credentials are then "
+		    "cached for the session)", profile ? profile : "default",
+		    mfa_serial);
+	}
 	snprintf(prompt, sizeof(prompt), "Enter MFA code for %s: ", mfa_serial);
 	for (i = 0; i < MFA_ATTEMPTS; i++) {
-		r = tty_read_line(prompt, code, err);
-		if (r == EKSKIT_ERR_CONFIG)
-			return ekskit_err_set(err, r, "profile %s needs an MFA code "
-			    "(mfa_serial %s) but there is no terminal to ask on; run "
-			    "`eks-token` once in a terminal with the same profile (the "
-			    "credentials are then cached for the session)",
-			    profile ? profile : "default", mfa_serial);
-		if (r != EKSKIT_OK)
-			return ekskit_err_prefix(err, "reading the MFA code for %s",
-			    mfa_serial);
+		if ((r = read_line_fd(fd, prompt, code, err)) != EKSKIT_OK) {
+			ekskit_err_prefix(err, "reading the MFA code for %s", mfa_serial);
+			break;
+		}
 		if (code_valid(*code))
-			return EKSKIT_OK;
+			break;
 		ek_free_secret(*code);
 		*code = NULL;
-		fputs("an MFA code is 6 digits; try again\n", stderr);
+		r = ekskit_err_set(err, EKSKIT_ERR_INVALID, "no valid MFA code "
+		    "entered for %s", mfa_serial);
+		if (i + 1 < MFA_ATTEMPTS)
+			fputs("an MFA code is 6 to 8 digits; try again\n", stderr);
 	}
-	return ekskit_err_set(err, EKSKIT_ERR_INVALID, "no valid MFA code entered "
-	    "for %s", mfa_serial);
+	close(fd);
+	return r;
 }
