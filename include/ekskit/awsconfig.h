@@ -53,4 +53,17 @@ const char *awsconfig_section_get_sub(const struct awsconfig *cfg,
 char **awsconfig_profile_names(const struct awsconfig *cfg);
 void awsconfig_names_free(char **names);
 
+/* 1 if a section of that kind ("profile", "sso-session", "services") and name exists. */
+int awsconfig_has_section(const struct awsconfig *cfg, const char *kind,
+    const char *name);
+
+/* The configured file paths (AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE or
+ * the ~/.aws defaults), unexpanded.  Borrowed (environment or static). */
+const char *awsconfig_config_path(void);
+const char *awsconfig_credentials_path(void);
+/* The expanded name a loaded file was read from, for messages ("" if none).  Borrowed. */
+const char *awsconfig_file_name(const struct awsconfig *cfg, int is_credentials);
+/* Expand $VAR, ${VAR} and a leading ~ or ~user.  malloc'd (caller frees); NULL on ENOMEM. */
+char *awsconfig_expand_path(const char *path);
+
 #endif /* EKSKIT_AWSCONFIG_H */

@@ -10,6 +10,7 @@
 #ifndef EKSKIT_CREDS_H
 #define EKSKIT_CREDS_H
 
+#include <stddef.h>
 #include <time.h>
 
 #include "ekskit/error.h"
@@ -43,6 +44,8 @@ struct creds_ctx {
 	time_t now;
 	int verbose;                  /* providers may log (no secrets) to stderr */
 	int no_cache;                 /* bypass the credential cache */
+	int profile_from_flag;        /* profile given by --profile: like the AWS
+	                                 CLI, environment keys are then skipped */
 };
 
 struct creds_provider {
@@ -61,4 +64,23 @@ struct creds_provider {
  */
 int creds_resolve_default(const struct creds_ctx *ctx,
     struct aws_credentials **out, struct ekskit_err *err);
+
+/*
+ * Run an explicit chain of providers in order (creds_resolve_default uses the
+ * default one).  A provider returning EKSKIT_ERR_NOT_FOUND may leave a short
+ * "where I looked" phrase in its err->msg; the chain joins these into the
+ * EKSKIT_ERR_NO_CREDS message.  Any other error stops the chain.
+ */
+struct creds_provider;
+int creds_resolve_chain(struct creds_provider *const *providers, size_t n,
+    const struct creds_ctx *ctx, struct aws_credentials **out,
+    struct ekskit_err *err);
+
+/*
+ * Parse an ISO 8601 / RFC 3339 UTC timestamp as AWS returns them
+ * ("2024-05-01T12:00:00Z", fractional seconds and +hh:mm offsets accepted).
+ * 0 or EKSKIT_ERR_INVALID.
+ */
+int aws_parse_timestamp(const char *s, time_t *out);
+
 #endif /* EKSKIT_CREDS_H */

@@ -58,4 +58,21 @@ int aws_endpoint_url(const char *service, const char *region,
 int aws_sts_token_host(const char *region, const struct aws_endpoint_opts *o,
     char **out, struct ekskit_err *err);
 
+/*
+ * Like aws_endpoint_url, and also the region to sign requests with:
+ * "us-east-1" for the global sts.amazonaws.com (legacy mode), else the
+ * region itself (also when an override URL is used).  Both malloc'd
+ * (caller frees); signing_region may be NULL if not wanted.
+ */
+int aws_endpoint_resolve(const char *service, const char *region,
+    const struct aws_endpoint_opts *o, char **url, char **signing_region,
+    struct ekskit_err *err);
+
+/*
+ * The token's STS host (as aws_sts_token_host) and the region to sign the
+ * token with ("us-east-1" for the global host).  Both malloc'd.
+ */
+int aws_sts_token_endpoint(const char *region, const struct aws_endpoint_opts *o,
+    char **host, char **signing_region, struct ekskit_err *err);
+
 #endif /* EKSKIT_ENDPOINTS_H */

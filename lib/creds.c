@@ -1,0 +1,264 @@
+/*
+ * Credentials and the default provider chain: see include/ekskit/creds.h
+ * and lib/creds_internal.h.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ekskit/awsconfig.h"
+#include "ekskit/buf.h"
+#include "ekskit/creds.h"
+#include "ekskit/error.h"
+#include "creds_internal.h"
+
+/* -------------------------------------------------------- credentials */
+
+struct aws_credentials *
+aws_credentials_new(const char *access_key_id, const char *secret_access_key,
+    const char *session_token, time_t expiration, const char *provider)
+{
+	struct aws_credentials *c;
+
+	if (access_key_id == NULL || secret_access_key == NULL)
+		return NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->access_key_id = strdup(access_key_id);
+	c->secret_access_key = strdup(secret_access_key);
+	c->session_token = ek_strdup(session_token);
+	c->provider = strdup(provider != NULL ? provider : "unknown");
+	c->expiration = expiration;
+	if (c->access_key_id == NULL || c->secret_access_key == NULL ||
+	    c->provider == NULL || (session_token != NULL && c->session_token == NULL)) {
+		aws_credentials_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct aws_credentials *
+aws_credentials_dup(const struct aws_credentials *c)
+{
+	if (c == NULL)
+		return NULL;
+	return aws_credentials_new(c->access_key_id, c->secret_access_key,
+	    c->session_token, c->expiration, c->provider);
+}
+
+void
+aws_credentials_free(struct aws_credentials *c)
+{
+	if (c == NULL)
+		return;
+	/* the access key id is not secret, but it identifies the user: wipe it too */
+	ek_free_secret(c->access_key_id);
+	ek_free_secret(c->secret_access_key);
+	ek_free_secret(c->session_token);
+	free(c->provider);
+	ek_freezero(c, sizeof(*c));
+}
+
+/* ---------------------------------------------------------- timestamps */
+
+static int
+digits(const char **p, int n, int *out)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return -1;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return 0;
+}
+
+int
+aws_parse_timestamp(const char *s, time_t *out)
+{
+	struct tm tm;
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+	const char *p = s;
+	time_t t;
+
+	if (s == NULL)
+		return EKSKIT_ERR_INVALID;
+	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) ||
+	    *p++ != '-' || digits(&p, 2, &d) || (*p != 'T' && *p != 't' && *p != ' '))
+		return EKSKIT_ERR_INVALID;
+	p++;
+	if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi) ||
+	    *p++ != ':' || digits(&p, 2, &sec))
+		return EKSKIT_ERR_INVALID;
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return EKSKIT_ERR_INVALID;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p == 'Z' || *p == 'z')
+		p++;
+	else if (*p == '+' || *p == '-') {
+		sign = *p++ == '+' ? 1 : -1;
+		if (digits(&p, 2, &oh))
+			return EKSKIT_ERR_INVALID;
+		if (*p == ':')
+			p++;
+		if (digits(&p, 2, &om))
+			return EKSKIT_ERR_INVALID;
+	} else
+		return EKSKIT_ERR_INVALID;
+	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || sec > 60 || oh > 23 || om > 59)
+		return EKSKIT_ERR_INVALID;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return EKSKIT_ERR_INVALID;
+	*out = t - sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+/* -------------------------------------------------------------- chain */
+
+void
+creds_provider_free_plain(struct creds_provider *p)
+{
+	free(p);
+}
+
+struct creds_provider *
+creds_provider_alloc(const char *name,
+    int (*get)(struct creds_provider *, const struct creds_ctx *,
+    struct aws_credentials **, struct ekskit_err *))
+{
+	struct creds_provider *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	p->name = name;
+	p->get = get;
+	p->destroy = creds_provider_free_plain;
+	return p;
+}
+
+/*
+ * The default chain, in the order the AWS CLI documents:
+ *   environment -> web identity (env) -> shared files / profile
+ *   -> container credentials -> instance metadata.
+ * Issue 3 adds its providers here, one line each, at their place.
+ */
+static struct creds_provider *(*const default_chain[])(void) = {
+	creds_env_provider_new,          /* AWS_ACCESS_KEY_ID, ... */
+	/* web identity from AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (issue 3) */
+	creds_profile_provider_new,      /* ~/.aws files: static keys, assume-role */
+	/* container credentials (issue 3) */
+	/* instance metadata, IMDSv2 (issue 3) */
+};
+#define NCHAIN (sizeof(default_chain) / sizeof(default_chain[0]))
+
+int
+creds_resolve_chain(struct creds_provider *const *providers, size_t n,
+    const struct creds_ctx *ctx, struct aws_credentials **out,
+    struct ekskit_err *err)
+{
+	struct ekbuf looked;
+	struct ekskit_err perr;
+	size_t i;
+	int r = EKSKIT_ERR_NOT_FOUND;
+
+	*out = NULL;
+	ekbuf_init(&looked, EKSKIT_ERR_MSG_MAX);
+	for (i = 0; i < n && r == EKSKIT_ERR_NOT_FOUND; i++) {
+		ekskit_err_clear(&perr);
+		r = providers[i]->get(providers[i], ctx, out, &perr);
+		if (r == EKSKIT_ERR_NOT_FOUND && perr.msg[0] != '\0')
+			(void)ekbuf_printf(&looked, "%s%s", looked.len ? "; " : "",
+			    perr.msg);
+		else if (r != 0 && err != NULL)
+			*err = perr;
+	}
+	if (r == 0 && *out == NULL)
+		r = ekskit_err_set(err, EKSKIT_ERR_INTERNAL,
+		    "credential provider %s returned nothing", providers[i - 1]->name);
+	if (r == EKSKIT_ERR_NOT_FOUND) {
+		const char *prof = ctx->profile ? ctx->profile : "default";
+
+		r = ekskit_err_set(err, EKSKIT_ERR_NO_CREDS,
+		    "no AWS credentials found. Looked in: %s. To fix: export "
+		    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run "
+		    "`aws configure%s%s` (static keys), or `aws sso login%s%s` "
+		    "(SSO), or choose another profile with --profile or AWS_PROFILE",
+		    looked.len ? looked.data : "nowhere",
+		    strcmp(prof, "default") ? " --profile " : "",
+		    strcmp(prof, "default") ? prof : "",
+		    strcmp(prof, "default") ? " --profile " : "",
+		    strcmp(prof, "default") ? prof : "");
+	}
+	ekbuf_release(&looked);
+	return r;
+}
+
+/* A selected profile that exists nowhere is a mistake, unless it is "default". */
+static int
+check_profile_exists(const struct creds_ctx *ctx, struct ekskit_err *err)
+{
+	const char *cf, *kf;
+
+	if (ctx->profile == NULL || strcmp(ctx->profile, "default") == 0 ||
+	    awsconfig_has_profile(ctx->cfg, ctx->profile))
+		return 0;
+	cf = awsconfig_file_name(ctx->cfg, 0);
+	kf = awsconfig_file_name(ctx->cfg, 1);
+	return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
+	    "profile '%s' not found in %s or %s: check the name (from --profile "
+	    "or AWS_PROFILE), or create it with `aws configure --profile %s`",
+	    ctx->profile, *cf ? cf : awsconfig_config_path(),
+	    *kf ? kf : awsconfig_credentials_path(), ctx->profile);
+}
+
+int
+creds_resolve_default(const struct creds_ctx *ctx, struct aws_credentials **out,
+    struct ekskit_err *err)
+{
+	struct creds_provider *chain[NCHAIN];
+	struct awsconfig *loaded = NULL;
+	struct creds_ctx local = *ctx;
+	size_t i, n = 0;
+	int r;
+
+	*out = NULL;
+	if (local.profile == NULL)
+		local.profile = awsconfig_selected_profile(NULL);
+	if (local.cfg == NULL) {
+		if ((r = awsconfig_load(&loaded, err)) != 0)
+			return r;
+		local.cfg = loaded;
+	}
+	if ((r = check_profile_exists(&local, err)) != 0)
+		goto out;
+	for (i = 0; i < NCHAIN; i++) {
+		if ((chain[n] = default_chain[i]()) == NULL) {
+			r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		n++;
+	}
+	r = creds_resolve_chain(chain, n, &local, out, err);
+out:
+	for (i = 0; i < n; i++)
+		chain[i]->destroy(chain[i]);
+	awsconfig_free(loaded);
+	return r;
+}

@@ -1,0 +1,431 @@
+/* eks-kubeconfig's orchestration: see include/ekskit/eks_kubeconfig.h. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ekskit/awsconfig.h"
+#include "ekskit/awsreq.h"
+#include "ekskit/buf.h"
+#include "ekskit/creds.h"
+#include "ekskit/eks.h"
+#include "ekskit/eks_kubeconfig.h"
+#include "ekskit/endpoints.h"
+#include "ekskit/fileio.h"
+
+/* Everything needed to call EKS; released by aws_ctx_release. */
+struct aws_ctx {
+	struct awsconfig *cfg;
+	char *region;
+	char *endpoint;
+	struct aws_credentials *creds;
+	struct aws_client client;
+};
+
+static void
+say(const struct ekc_io *io, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+say(const struct ekc_io *io, const char *fmt, ...)
+{
+	struct ekbuf b;
+	va_list ap;
+
+	if (io->out == NULL)
+		return;
+	ekbuf_init(&b, 0);
+	va_start(ap, fmt);
+	if (ekbuf_vprintf(&b, fmt, ap) == EKSKIT_OK)
+		io->out(io->arg, b.data);
+	va_end(ap);
+	ekbuf_release(&b);
+}
+
+static void
+note(const struct ekc_io *io, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+note(const struct ekc_io *io, int level, const char *fmt, ...)
+{
+	char msg[EKSKIT_ERR_MSG_MAX + 256];
+	va_list ap;
+
+	if (io->notify == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	io->notify(io->arg, level, msg);
+}
+
+int
+ekc_check(const struct ekc_opts *o, struct ekskit_err *err)
+{
+	int r;
+
+	if (o->all && o->cluster_name != NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--cluster-name and --all exclude each other");
+	if (!o->all && o->cluster_name == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--cluster-name NAME (or --all) is required");
+	if (o->cluster_name != NULL && !eks_cluster_name_valid(o->cluster_name))
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--cluster-name \"%s\" is not a valid cluster name (1-100 "
+		    "letters, digits, - and _)", o->cluster_name);
+	if (o->all && (o->entry.context_alias || o->entry.user_alias ||
+	    o->entry.cluster_alias))
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--alias, --user-alias and --cluster-alias name one cluster: "
+		    "they cannot be used with --all");
+	if (o->users_file != NULL && o->output_dir == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--users needs --output-dir DIR for the per-user kubeconfigs");
+	if (o->output_dir != NULL && o->users_file == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--output-dir is only used with --users FILE");
+	if (o->users_file != NULL && (o->all || o->output_file || o->kubeconfig))
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--users cannot be combined with --all, --output-file or --kubeconfig");
+	if (o->output_file != NULL && o->kubeconfig != NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--output-file and --kubeconfig exclude each other "
+		    "(--output-file writes a standalone file, --kubeconfig merges)");
+	if (o->users_file != NULL && o->entry.role_arn != NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--role-arn cannot be used with --users (each user has a role-arn)");
+	if (o->region != NULL && !aws_region_valid(o->region))
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--region \"%s\" is not a region name", o->region);
+	if ((r = kcu_entry_opts_check(&o->entry, err)) != EKSKIT_OK)
+		return r;
+	return EKSKIT_OK;
+}
+
+/* The profile the AWS CLI would record in the exec env: flag or environment. */
+static const char *
+exec_profile(const struct ekc_opts *o)
+{
+	const char *p = o->profile;
+
+	if (p == NULL || *p == '\0')
+		p = getenv("AWS_PROFILE");
+	if (p == NULL || *p == '\0')
+		p = getenv("AWS_DEFAULT_PROFILE");
+	return p != NULL && *p != '\0' ? p : NULL;
+}
+
+static void
+aws_ctx_release(struct aws_ctx *a)
+{
+	awsconfig_free(a->cfg);
+	free(a->region);
+	free(a->endpoint);
+	aws_credentials_free(a->creds);
+	memset(a, 0, sizeof(*a));
+}
+
+static int
+aws_ctx_init(const struct ekc_opts *o, const struct ekc_io *io,
+    struct aws_ctx *a, struct ekskit_err *err)
+{
+	struct aws_endpoint_opts eo;
+	struct creds_ctx cc;
+	const char *profile;
+	int r;
+
+	memset(a, 0, sizeof(*a));
+	if ((r = awsconfig_load(&a->cfg, err)) != EKSKIT_OK)
+		return r;
+	profile = awsconfig_selected_profile(o->profile);
+	if (o->profile != NULL && !awsconfig_has_profile(a->cfg, o->profile))
+		return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
+		    "profile \"%s\" not found in the AWS config or credentials file",
+		    o->profile);
+	memset(&eo, 0, sizeof(eo));
+	eo.cfg = a->cfg;
+	eo.profile = profile;
+	eo.use_fips = -1;
+	eo.use_dualstack = -1;
+	if ((r = aws_resolve_region(o->region, &eo, &a->region, err)) != EKSKIT_OK ||
+	    (r = aws_endpoint_url("eks", a->region, &eo, &a->endpoint, err)) != EKSKIT_OK)
+		return r;
+	note(io, 1, "profile %s, region %s, eks endpoint %s", profile, a->region,
+	    a->endpoint);
+	memset(&cc, 0, sizeof(cc));
+	cc.cfg = a->cfg;
+	cc.profile = profile;
+	cc.region = a->region;
+	cc.now = time(NULL);
+	cc.verbose = o->verbose;
+	if ((r = creds_resolve_default(&cc, &a->creds, err)) != EKSKIT_OK)
+		return r;
+	note(io, 1, "credentials from %s", a->creds->provider ?
+	    a->creds->provider : "?");
+	a->client.service = "eks";
+	a->client.region = a->region;
+	a->client.endpoint = a->endpoint;
+	a->client.creds = a->creds;
+	a->client.verbose = o->verbose;
+	return EKSKIT_OK;
+}
+
+/* Describe one cluster and check it can be written. */
+static int
+describe_usable(const struct aws_ctx *a, const char *name,
+    const struct ekc_io *io, struct eks_cluster **out, struct ekskit_err *err)
+{
+	int r, warn;
+
+	if ((r = eks_describe_cluster(&a->client, name, out, err)) != EKSKIT_OK)
+		return r;
+	if ((r = kcu_cluster_usable(*out, &warn, err)) != EKSKIT_OK) {
+		eks_cluster_free(*out);
+		*out = NULL;
+		return r;
+	}
+	if (warn)
+		note(io, 0, "cluster %s is UPDATING; writing its entry anyway", name);
+	return EKSKIT_OK;
+}
+
+static void
+write_opts_init(const struct ekc_opts *o, const struct ekc_io *io,
+    struct kcu_write_opts *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->kubeconfig_flag = o->kubeconfig;
+	w->kubeconfig_env = getenv("KUBECONFIG");
+	w->home = getenv("HOME");
+	w->current = o->keep_current_context ? KCU_CURRENT_KEEP :
+	    o->all ? KCU_CURRENT_IF_UNSET : KCU_CURRENT_SET;
+	w->dry_run = o->dry_run;
+	w->lock_timeout_ms = o->lock_timeout_ms;
+	w->notify = io->notify;
+	w->notify_arg = io->arg;
+}
+
+/* The AWS CLI's lines, or the dry-run YAML plus one summary line. */
+static void
+report(const struct ekc_opts *o, const struct ekc_io *io,
+    struct kcu_entries *const *e, size_t n, const struct kcu_result *res)
+{
+	size_t i, added = 0, updated = 0, same = 0;
+
+	if (o->dry_run) {
+		if (res->dry_run_yaml != NULL)
+			say(io, "%s", res->dry_run_yaml);
+		for (i = 0; i < n; i++) {
+			if (!res->changed[i])
+				same++;
+			else if (res->existed[i])
+				updated++;
+			else
+				added++;
+		}
+		if (n == 1)
+			say(io, "dry run: %s context %s %s %s%s (nothing written)\n",
+			    added ? "would add" : updated ? "would update" : "unchanged:",
+			    e[0]->context.name, added ? "to" : "in", res->path,
+			    res->current_changed ? ", and make it the current context" : "");
+		else
+			say(io, "dry run: would add %zu and update %zu contexts in %s, "
+			    "%zu unchanged (nothing written)\n", added, updated,
+			    res->path, same);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		say(io, res->existed[i] ? "Updated context %s in %s\n" :
+		    "Added new context %s to %s\n", e[i]->context.name, res->path);
+}
+
+static int
+write_and_report(const struct ekc_opts *o, const struct ekc_io *io,
+    struct kcu_entries *const *e, size_t n, const char *standalone,
+    struct ekskit_err *err)
+{
+	struct kcu_write_opts w;
+	struct kcu_result res;
+	int r;
+
+	write_opts_init(o, io, &w);
+	w.standalone_path = standalone;
+	if (standalone != NULL && !o->keep_current_context)
+		w.current = KCU_CURRENT_SET;
+	if ((r = kcu_write(e, n, &w, &res, err)) != EKSKIT_OK)
+		return r;
+	report(o, io, e, n, &res);
+	kcu_result_release(&res);
+	return EKSKIT_OK;
+}
+
+static int
+run_one(const struct ekc_opts *o, const struct ekc_io *io,
+    const struct aws_ctx *a, struct ekskit_err *err)
+{
+	struct eks_cluster *cl = NULL;
+	struct kcu_entries *e = NULL;
+	struct kcu_entry_opts eo = o->entry;
+	int r;
+
+	eo.profile = exec_profile(o);
+	if ((r = describe_usable(a, o->cluster_name, io, &cl, err)) == EKSKIT_OK &&
+	    (r = kcu_entries_build(cl, &eo, &e, err)) == EKSKIT_OK)
+		r = write_and_report(o, io, &e, 1, o->output_file, err);
+	kcu_entries_free(e);
+	eks_cluster_free(cl);
+	return r;
+}
+
+static int
+run_all(const struct ekc_opts *o, const struct ekc_io *io,
+    const struct aws_ctx *a, struct ekskit_err *err)
+{
+	struct kcu_entry_opts eo = o->entry;
+	struct eks_cluster **cl = NULL;
+	struct kcu_entries **e = NULL;
+	char **names = NULL;
+	size_t n = 0, k = 0, i;
+	int r, warn;
+
+	eo.profile = exec_profile(o);
+	if ((r = eks_list_clusters(&a->client, &names, err)) != EKSKIT_OK)
+		return r;
+	while (names[n] != NULL)
+		n++;
+	note(io, 1, "%zu clusters in %s", n, a->region);
+	if (n == 0) {
+		eks_names_free(names);
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "no clusters in region %s (check --region and your account)",
+		    a->region);
+	}
+	cl = calloc(n, sizeof(*cl));
+	e = calloc(n, sizeof(*e));
+	if (cl == NULL || e == NULL) {
+		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((r = eks_describe_clusters(&a->client, names, n, cl, err)) != EKSKIT_OK)
+		goto out;
+	for (i = 0; i < n; i++) {
+		struct ekskit_err e2;
+		ekskit_err_clear(&e2);
+		if (kcu_cluster_usable(cl[i], &warn, &e2) != EKSKIT_OK) {
+			note(io, 0, "skipping %s", e2.msg);
+			continue;
+		}
+		if (warn)
+			note(io, 0, "cluster %s is UPDATING; writing its entry anyway",
+			    names[i]);
+		if ((r = kcu_entries_build(cl[i], &eo, &e[k], err)) != EKSKIT_OK)
+			goto out;
+		k++;
+	}
+	if (k == 0) {
+		r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
+		    "none of the %zu clusters in %s is active", n, a->region);
+		goto out;
+	}
+	r = write_and_report(o, io, e, k, o->output_file, err);
+out:
+	for (i = 0; cl != NULL && i < n; i++)
+		eks_cluster_free(cl[i]);
+	for (i = 0; e != NULL && i < n; i++)
+		kcu_entries_free(e[i]);
+	free(cl);
+	free(e);
+	eks_names_free(names);
+	return r;
+}
+
+/* Per-user kubeconfigs: one DescribeCluster, one standalone file per user. */
+static int
+run_users(const struct ekc_opts *o, const struct ekc_io *io,
+    const struct aws_ctx *a, struct kcu_user_spec *users, size_t n,
+    struct ekskit_err *err)
+{
+	struct eks_cluster *cl = NULL;
+	struct kcu_entries **e = NULL;
+	struct ekbuf path, ctx;
+	size_t i;
+	int r;
+
+	ekbuf_init(&path, 4096);
+	ekbuf_init(&ctx, 4096);
+	if ((e = calloc(n, sizeof(*e))) == NULL) {
+		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((r = describe_usable(a, o->cluster_name, io, &cl, err)) != EKSKIT_OK)
+		goto out;
+	/* build every entry first: nothing is written unless all are valid */
+	for (i = 0; i < n; i++) {
+		struct kcu_entry_opts eo = o->entry;
+		ekbuf_reset(&ctx);
+		if (ekbuf_printf(&ctx, "%s@%s", users[i].name, cl->name) != EKSKIT_OK) {
+			r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		eo.role_arn = users[i].role_arn;
+		eo.user_alias = users[i].name;
+		eo.context_alias = o->entry.context_alias ? o->entry.context_alias : ctx.data;
+		if (users[i].namespace != NULL)
+			eo.namespace = users[i].namespace;
+		eo.profile = users[i].profile ? users[i].profile : exec_profile(o);
+		if ((r = kcu_entries_build(cl, &eo, &e[i], err)) != EKSKIT_OK)
+			goto out;
+	}
+	if (!o->dry_run && (r = ek_mkdir_p(o->output_dir, 0700, err)) != EKSKIT_OK)
+		goto out;
+	for (i = 0; i < n; i++) {
+		ekbuf_reset(&path);
+		if (ekbuf_printf(&path, "%s/%s.kubeconfig", o->output_dir,
+		    users[i].name) != EKSKIT_OK) {
+			r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		if ((r = write_and_report(o, io, &e[i], 1, path.data, err)) != EKSKIT_OK)
+			goto out;
+	}
+out:
+	for (i = 0; e != NULL && i < n; i++)
+		kcu_entries_free(e[i]);
+	free(e);
+	eks_cluster_free(cl);
+	ekbuf_release(&path);
+	ekbuf_release(&ctx);
+	return r;
+}
+
+int
+ekc_run(const struct ekc_opts *o, const struct ekc_io *io,
+    struct ekskit_err *err)
+{
+	struct kcu_user_spec *users = NULL;
+	struct aws_ctx a;
+	size_t nusers = 0;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	if ((r = ekc_check(o, err)) != EKSKIT_OK)
+		return r;
+	/* a bad users file is reported before any AWS call */
+	if (o->users_file != NULL &&
+	    (r = kcu_users_load(o->users_file, &users, &nusers, err)) != EKSKIT_OK)
+		return r;
+	if ((r = aws_ctx_init(o, io, &a, err)) == EKSKIT_OK) {
+		if (users != NULL)
+			r = run_users(o, io, &a, users, nusers, err);
+		else if (o->all)
+			r = run_all(o, io, &a, err);
+		else
+			r = run_one(o, io, &a, err);
+	}
+	aws_ctx_release(&a);
+	kcu_users_free(users, nusers);
+	return r;
+}

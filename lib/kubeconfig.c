@@ -1,0 +1,1360 @@
+/*
+ * kubeconfig documents with the libyaml document API: see
+ * include/ekskit/kubeconfig.h.
+ *
+ * The loaded yaml_document_t is edited in place: new entries are added as
+ * new nodes and linked into the lists (a replaced entry's old nodes stay in
+ * the node array, unreachable, and the emitter never visits them).  Nothing
+ * outside the three lists and current-context is touched, so unknown keys,
+ * extensions and other entries survive byte-for-byte in meaning.
+ */
+#include <ctype.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <yaml.h>
+
+#include "ekskit/kubeconfig.h"
+
+#define KC_MAX_DEPTH 64         /* nesting; libyaml's emitter recurses */
+#define KC_MAX_ALIASES 1000
+#define ROOT_ID 1               /* libyaml: the root is the first node */
+
+struct kubeconfig {
+	yaml_document_t doc;
+	char *path;                 /* as given; NULL for a new one */
+	char *dir;                  /* directory of path, for relative references */
+};
+
+static const char *const section_key[] = { "clusters", "users", "contexts" };
+static const char *const section_inner[] = { "cluster", "user", "context" };
+
+/* ---------- small node helpers ---------- */
+
+static yaml_node_t *
+node_at(const struct kubeconfig *kc, int id)
+{
+	/* yaml_document_get_node takes a non-const document but does not modify it */
+	return id ? yaml_document_get_node((yaml_document_t *)&kc->doc, id) : NULL;
+}
+
+static const char *
+scalar_of(const yaml_node_t *n)
+{
+	return n != NULL && n->type == YAML_SCALAR_NODE ?
+	    (const char *)n->data.scalar.value : NULL;
+}
+
+/* A plain `~`, `null` or empty scalar (or an explicit !!null). */
+static int
+is_null_node(const yaml_node_t *n)
+{
+	const char *v;
+
+	if (n == NULL)
+		return 1;
+	if (n->type != YAML_SCALAR_NODE)
+		return 0;
+	if (n->tag != NULL && strcmp((const char *)n->tag, YAML_NULL_TAG) == 0)
+		return 1;
+	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return 0;
+	v = (const char *)n->data.scalar.value;
+	return *v == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
+	    strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
+}
+
+/* The pair of mapping `map` whose scalar key is `key`, or NULL. */
+static yaml_node_pair_t *
+map_pair(const struct kubeconfig *kc, const yaml_node_t *map, const char *key)
+{
+	yaml_node_pair_t *p;
+
+	if (map == NULL || map->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		const char *k = scalar_of(node_at(kc, p->key));
+		if (k != NULL && strcmp(k, key) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+static yaml_node_t *
+map_get(const struct kubeconfig *kc, const yaml_node_t *map, const char *key)
+{
+	yaml_node_pair_t *p = map_pair(kc, map, key);
+
+	return p ? node_at(kc, p->value) : NULL;
+}
+
+static yaml_node_t *
+root_of(const struct kubeconfig *kc)
+{
+	return yaml_document_get_root_node((yaml_document_t *)&kc->doc);
+}
+
+/* Node of the section list, or NULL when absent or null. */
+static yaml_node_t *
+section_list(const struct kubeconfig *kc, enum kc_section s)
+{
+	yaml_node_t *n = map_get(kc, root_of(kc), section_key[s]);
+
+	return n != NULL && n->type == YAML_SEQUENCE_NODE ? n : NULL;
+}
+
+static const char *
+entry_name(const struct kubeconfig *kc, int entry_id)
+{
+	return scalar_of(map_get(kc, node_at(kc, entry_id), "name"));
+}
+
+/* Index in the section list of the entry called name, or -1. */
+static long
+find_entry(const struct kubeconfig *kc, enum kc_section s, const char *name)
+{
+	yaml_node_t *list = section_list(kc, s);
+	yaml_node_item_t *it;
+
+	if (list == NULL || name == NULL)
+		return -1;
+	for (it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++) {
+		const char *n = entry_name(kc, *it);
+		if (n != NULL && strcmp(n, name) == 0)
+			return it - list->data.sequence.items.start;
+	}
+	return -1;
+}
+
+/* ---------- building nodes ---------- */
+
+static int
+word_in(const char *s, const char *const *words)
+{
+	for (; *words; words++)
+		if (strcmp(s, *words) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Would a YAML 1.1 reader (client-go's sigs.k8s.io/yaml) resolve this plain
+ * scalar to something other than a string?  Then it must be quoted.
+ */
+static int
+needs_quotes(const char *s)
+{
+	static const char *const words[] = {
+		"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+		"true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON",
+		"off", "Off", "OFF", "null", "Null", "NULL", "~", "=", "<<", NULL,
+	};
+
+	if (*s == '\0' || word_in(s, words))
+		return 1;
+	if (isdigit((unsigned char)s[0]))
+		return 1;
+	if ((s[0] == '-' || s[0] == '+' || s[0] == '.') &&
+	    (isdigit((unsigned char)s[1]) || s[1] == '.' ||
+	    strchr("iInN", s[1]) != NULL))
+		return 1;
+	return 0;
+}
+
+static int
+add_str(yaml_document_t *d, const char *s)
+{
+	return yaml_document_add_scalar(d, NULL, (yaml_char_t *)s, -1,
+	    needs_quotes(s) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE :
+	    YAML_ANY_SCALAR_STYLE);
+}
+
+/* An unquoted `true` / `false` (resolved as a boolean by readers). */
+static int
+add_bool(yaml_document_t *d, int v)
+{
+	return yaml_document_add_scalar(d, NULL,
+	    (yaml_char_t *)(v ? "true" : "false"), -1, YAML_PLAIN_SCALAR_STYLE);
+}
+
+static int
+add_map(yaml_document_t *d)
+{
+	return yaml_document_add_mapping(d, NULL, YAML_BLOCK_MAPPING_STYLE);
+}
+
+static int
+add_seq(yaml_document_t *d)
+{
+	return yaml_document_add_sequence(d, NULL, YAML_BLOCK_SEQUENCE_STYLE);
+}
+
+static int
+put_node(yaml_document_t *d, int map, const char *key, int value)
+{
+	int k;
+
+	if (map == 0 || value == 0 || (k = add_str(d, key)) == 0)
+		return 0;
+	return yaml_document_append_mapping_pair(d, map, k, value);
+}
+
+/* map[key] = s, skipped (success) when s is NULL. */
+static int
+put_str(yaml_document_t *d, int map, const char *key, const char *s)
+{
+	if (s == NULL)
+		return 1;
+	return put_node(d, map, key, add_str(d, s));
+}
+
+/* ---------- loading ---------- */
+
+static int
+yaml_problem(struct ekskit_err *err, const char *name, const yaml_parser_t *p)
+{
+	if (p->error == YAML_MEMORY_ERROR)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	return ekskit_err_set(err, EKSKIT_ERR_INVALID,
+	    "%s: invalid yaml at line %lu column %lu: %s%s%s; fix or move the file",
+	    name, (unsigned long)p->problem_mark.line + 1,
+	    (unsigned long)p->problem_mark.column + 1,
+	    p->problem ? p->problem : "parse error",
+	    p->context ? " " : "", p->context ? p->context : "");
+}
+
+/*
+ * A first pass over the events: one document at most, bounded nesting (the
+ * libyaml emitter recurses) and a bounded number of aliases.
+ */
+static int
+precheck(const char *name, const char *data, size_t len, struct ekskit_err *err)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	int depth = 0, docs = 0, aliases = 0, r = EKSKIT_OK, done = 0;
+
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
+	while (!done) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			r = yaml_problem(err, name, &p);
+			break;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++docs > 1)
+				r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
+				    "%s: more than one yaml document (line %lu); a "
+				    "kubeconfig holds exactly one", name,
+				    (unsigned long)ev.start_mark.line + 1);
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > KC_MAX_DEPTH)
+				r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
+				    "%s: yaml nested deeper than %d levels (line %lu)",
+				    name, KC_MAX_DEPTH,
+				    (unsigned long)ev.start_mark.line + 1);
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_ALIAS_EVENT:
+			if (++aliases > KC_MAX_ALIASES)
+				r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
+				    "%s: more than %d yaml aliases", name,
+				    KC_MAX_ALIASES);
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+		if (r != EKSKIT_OK)
+			break;
+	}
+	yaml_parser_delete(&p);
+	return r;
+}
+
+static int
+type_error(struct ekskit_err *err, const struct kubeconfig *kc,
+    const char *what, const char *should, const yaml_node_t *n)
+{
+	return ekskit_err_set(err, EKSKIT_ERR_INVALID,
+	    "%s: %s should be %s (line %lu); fix the file or pass another with "
+	    "--kubeconfig", kc->path ? kc->path : "kubeconfig", what, should,
+	    n ? (unsigned long)n->start_mark.line + 1 : 0UL);
+}
+
+/* The shape the AWS CLI and kubectl insist on, checked before any edit. */
+static int
+validate(const struct kubeconfig *kc, struct ekskit_err *err)
+{
+	static const char *const scalars[] = { "apiVersion", "kind", "current-context" };
+	yaml_node_t *root = root_of(kc), *n;
+	yaml_node_item_t *it;
+	size_t i;
+
+	if (root->type != YAML_MAPPING_NODE)
+		return type_error(err, kc, "the top level", "a mapping", root);
+	for (i = 0; i < 3; i++) {
+		n = map_get(kc, root, section_key[i]);
+		if (n == NULL || is_null_node(n))
+			continue;
+		if (n->type != YAML_SEQUENCE_NODE)
+			return type_error(err, kc, section_key[i], "a list", n);
+		for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+			yaml_node_t *e = node_at(kc, *it);
+			if (e->type != YAML_MAPPING_NODE)
+				return type_error(err, kc, section_key[i],
+				    "a list of mappings", e);
+		}
+	}
+	for (i = 0; i < 3; i++) {
+		n = map_get(kc, root, scalars[i]);
+		if (n != NULL && n->type != YAML_SCALAR_NODE)
+			return type_error(err, kc, scalars[i], "a string", n);
+	}
+	n = map_get(kc, root, "preferences");
+	if (n != NULL && !is_null_node(n) && n->type != YAML_MAPPING_NODE)
+		return type_error(err, kc, "preferences", "a mapping", n);
+	return EKSKIT_OK;
+}
+
+static int
+init_skeleton(yaml_document_t *d)
+{
+	int root;
+
+	if (!yaml_document_initialize(d, NULL, NULL, NULL, 1, 1))
+		return 0;
+	root = add_map(d);
+	return put_str(d, root, "apiVersion", "v1") &&
+	    put_node(d, root, "clusters", add_seq(d)) &&
+	    put_node(d, root, "contexts", add_seq(d)) &&
+	    put_str(d, root, "current-context", "") &&
+	    put_str(d, root, "kind", "Config") &&
+	    put_node(d, root, "preferences", add_map(d)) &&
+	    put_node(d, root, "users", add_seq(d));
+}
+
+struct kubeconfig *
+kubeconfig_new(void)
+{
+	struct kubeconfig *kc = calloc(1, sizeof(*kc));
+
+	if (kc == NULL)
+		return NULL;
+	if (!init_skeleton(&kc->doc)) {
+		yaml_document_delete(&kc->doc);
+		free(kc);
+		return NULL;
+	}
+	return kc;
+}
+
+static int
+set_path(struct kubeconfig *kc, const char *name)
+{
+	char *tmp;
+
+	if (name == NULL)
+		return 1;
+	if ((kc->path = strdup(name)) == NULL || (tmp = strdup(name)) == NULL)
+		return 0;
+	kc->dir = strdup(dirname(tmp));
+	free(tmp);
+	return kc->dir != NULL;
+}
+
+int
+kubeconfig_parse(const char *name, const char *data, size_t len,
+    struct kubeconfig **out, struct ekskit_err *err)
+{
+	struct kubeconfig *kc = NULL;
+	yaml_parser_t p;
+	int r;
+
+	*out = NULL;
+	if (name == NULL)
+		name = "kubeconfig";
+	if (len > KUBECONFIG_MAX_SIZE)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM,
+		    "%s: larger than %u bytes", name, KUBECONFIG_MAX_SIZE);
+	if ((r = precheck(name, data, len, err)) != EKSKIT_OK)
+		return r;
+	if ((kc = calloc(1, sizeof(*kc))) == NULL || !set_path(kc, name)) {
+		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+		goto fail_nodoc;
+	}
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
+	if (!yaml_parser_load(&p, &kc->doc)) {
+		r = yaml_problem(err, name, &p);
+		yaml_parser_delete(&p);
+		goto fail_nodoc;
+	}
+	yaml_parser_delete(&p);
+	if (root_of(kc) == NULL) {
+		/* an empty file (or only comments): start from scratch, like kubectl */
+		yaml_document_delete(&kc->doc);
+		if (!init_skeleton(&kc->doc)) {
+			r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+			goto fail;
+		}
+	}
+	if ((r = validate(kc, err)) != EKSKIT_OK)
+		goto fail;
+	*out = kc;
+	return EKSKIT_OK;
+fail:
+	yaml_document_delete(&kc->doc);
+fail_nodoc:
+	if (kc != NULL) {
+		free(kc->path);
+		free(kc->dir);
+		free(kc);
+	}
+	return r;
+}
+
+int
+kubeconfig_load(const char *path, struct kubeconfig **out,
+    struct ekskit_err *err)
+{
+	struct ekbuf b;
+	int r;
+
+	*out = NULL;
+	ekbuf_init(&b, KUBECONFIG_MAX_SIZE);
+	if ((r = ek_read_file(path, &b, err)) == EKSKIT_OK)
+		r = kubeconfig_parse(path, b.data ? b.data : "", b.len, out, err);
+	else if (r == EKSKIT_ERR_NOMEM)
+		r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
+		    "%s: larger than %u bytes; is it really a kubeconfig?", path,
+		    KUBECONFIG_MAX_SIZE);
+	/* the file may hold client keys and tokens */
+	if (b.data != NULL)
+		OPENSSL_cleanse(b.data, b.len);
+	ekbuf_release(&b);
+	return r;
+}
+
+/* Scalars may be tokens and client keys: wipe them all before freeing. */
+static void
+wipe_scalars(yaml_document_t *d)
+{
+	yaml_node_t *n;
+
+	for (n = d->nodes.start; n && n < d->nodes.top; n++)
+		if (n->type == YAML_SCALAR_NODE && n->data.scalar.value)
+			OPENSSL_cleanse(n->data.scalar.value, n->data.scalar.length);
+}
+
+void
+kubeconfig_free(struct kubeconfig *kc)
+{
+	if (kc == NULL)
+		return;
+	wipe_scalars(&kc->doc);
+	yaml_document_delete(&kc->doc);
+	free(kc->path);
+	free(kc->dir);
+	free(kc);
+}
+
+const char *
+kubeconfig_path(const struct kubeconfig *kc)
+{
+	return kc ? kc->path : NULL;
+}
+
+/* ---------- queries ---------- */
+
+int
+kubeconfig_has(const struct kubeconfig *kc, enum kc_section s, const char *name)
+{
+	return find_entry(kc, s, name) >= 0;
+}
+
+size_t
+kubeconfig_count(const struct kubeconfig *kc, enum kc_section s)
+{
+	yaml_node_t *list = section_list(kc, s);
+
+	return list ? (size_t)(list->data.sequence.items.top -
+	    list->data.sequence.items.start) : 0;
+}
+
+const char *
+kubeconfig_name_at(const struct kubeconfig *kc, enum kc_section s, size_t i)
+{
+	yaml_node_t *list = section_list(kc, s);
+
+	if (list == NULL || i >= kubeconfig_count(kc, s))
+		return NULL;
+	return entry_name(kc, list->data.sequence.items.start[i]);
+}
+
+const char *
+kubeconfig_current_context(const struct kubeconfig *kc)
+{
+	const char *s = scalar_of(map_get(kc, root_of(kc), "current-context"));
+
+	return s != NULL && *s != '\0' ? s : NULL;
+}
+
+/* ---------- readers ---------- */
+
+/* The inner mapping (`cluster:`, `user:`, `context:`) of a named entry. */
+static int
+inner_of(const struct kubeconfig *kc, enum kc_section s, const char *name,
+    yaml_node_t **out, struct ekskit_err *err)
+{
+	yaml_node_t *list = section_list(kc, s), *inner;
+	long i = find_entry(kc, s, name);
+
+	*out = NULL;
+	if (i < 0)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "%s: no %s named \"%s\"", kc->path ? kc->path : "kubeconfig",
+		    section_inner[s], name);
+	inner = map_get(kc, node_at(kc, list->data.sequence.items.start[i]),
+	    section_inner[s]);
+	if (inner == NULL || is_null_node(inner)) {
+		*out = NULL;
+		return EKSKIT_OK;
+	}
+	if (inner->type != YAML_MAPPING_NODE)
+		return type_error(err, kc, section_inner[s], "a mapping", inner);
+	*out = inner;
+	return EKSKIT_OK;
+}
+
+/* Copy a scalar field (absent/null: NULL). */
+static int
+read_str(const struct kubeconfig *kc, const yaml_node_t *map, const char *key,
+    char **out, struct ekskit_err *err)
+{
+	yaml_node_t *n = map_get(kc, map, key);
+
+	*out = NULL;
+	if (n == NULL || is_null_node(n))
+		return EKSKIT_OK;
+	if (n->type != YAML_SCALAR_NODE)
+		return type_error(err, kc, key, "a string", n);
+	if ((*out = strdup((const char *)n->data.scalar.value)) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	return EKSKIT_OK;
+}
+
+/* A file reference, made absolute against the kubeconfig's directory. */
+static int
+read_path(const struct kubeconfig *kc, const yaml_node_t *map, const char *key,
+    char **out, struct ekskit_err *err)
+{
+	char *p, *abs;
+	int r;
+
+	if ((r = read_str(kc, map, key, out, err)) != EKSKIT_OK || *out == NULL)
+		return r;
+	p = *out;
+	if (*p == '\0' || *p == '/' || kc->dir == NULL)
+		return EKSKIT_OK;
+	if ((abs = malloc(strlen(kc->dir) + strlen(p) + 2)) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	sprintf(abs, "%s/%s", kc->dir, p);
+	free(p);
+	*out = abs;
+	return EKSKIT_OK;
+}
+
+static int
+read_bool(const struct kubeconfig *kc, const yaml_node_t *map, const char *key,
+    int *out, struct ekskit_err *err)
+{
+	static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes",
+		"YES", "on", "On", "ON", "y", "Y", NULL };
+	static const char *const no[] = { "false", "False", "FALSE", "no", "No",
+		"NO", "off", "Off", "OFF", "n", "N", NULL };
+	yaml_node_t *n = map_get(kc, map, key);
+	const char *v;
+
+	*out = 0;
+	if (n == NULL || is_null_node(n))
+		return EKSKIT_OK;
+	if ((v = scalar_of(n)) != NULL && word_in(v, yes))
+		*out = 1;
+	else if (v == NULL || !word_in(v, no))
+		return type_error(err, kc, key, "true or false", n);
+	return EKSKIT_OK;
+}
+
+void
+kc_context_free(struct kc_context *c)
+{
+	if (c == NULL)
+		return;
+	free(c->name);
+	free(c->cluster);
+	free(c->user);
+	free(c->namespace);
+	free(c);
+}
+
+void
+kc_cluster_free(struct kc_cluster *c)
+{
+	if (c == NULL)
+		return;
+	free(c->name);
+	free(c->server);
+	free(c->ca_data);
+	free(c->ca_file);
+	free(c->tls_server_name);
+	free(c->proxy_url);
+	free(c);
+}
+
+static void
+kc_exec_free(struct kc_exec *e)
+{
+	size_t i;
+
+	if (e == NULL)
+		return;
+	free(e->api_version);
+	free(e->command);
+	for (i = 0; i < e->nargs; i++)
+		free(e->args[i]);
+	free(e->args);
+	for (i = 0; i < e->nenv; i++) {
+		free(e->env[i].name);
+		ek_free_secret(e->env[i].value);  /* env may carry secrets */
+	}
+	free(e->env);
+	free(e->interactive_mode);
+	free(e);
+}
+
+void
+kc_user_free(struct kc_user *u)
+{
+	if (u == NULL)
+		return;
+	free(u->name);
+	free(u->client_cert_data);
+	free(u->client_cert_file);
+	ek_free_secret(u->client_key_data);
+	free(u->client_key_file);
+	ek_free_secret(u->token);
+	free(u->token_file);
+	kc_exec_free(u->exec);
+	free(u);
+}
+
+int
+kubeconfig_get_context(const struct kubeconfig *kc, const char *name,
+    struct kc_context **out, struct ekskit_err *err)
+{
+	struct kc_context *c;
+	yaml_node_t *in;
+	int r;
+
+	*out = NULL;
+	if (name == NULL && (name = kubeconfig_current_context(kc)) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "%s: no current-context; pass a context name",
+		    kc->path ? kc->path : "kubeconfig");
+	if ((r = inner_of(kc, KC_CONTEXTS, name, &in, err)) != EKSKIT_OK)
+		return r;
+	if ((c = calloc(1, sizeof(*c))) == NULL || (c->name = strdup(name)) == NULL) {
+		kc_context_free(c);
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	}
+	if ((r = read_str(kc, in, "cluster", &c->cluster, err)) != EKSKIT_OK ||
+	    (r = read_str(kc, in, "user", &c->user, err)) != EKSKIT_OK ||
+	    (r = read_str(kc, in, "namespace", &c->namespace, err)) != EKSKIT_OK) {
+		kc_context_free(c);
+		return r;
+	}
+	*out = c;
+	return EKSKIT_OK;
+}
+
+int
+kubeconfig_get_cluster(const struct kubeconfig *kc, const char *name,
+    struct kc_cluster **out, struct ekskit_err *err)
+{
+	struct kc_cluster *c;
+	yaml_node_t *in;
+	int r;
+
+	*out = NULL;
+	if ((r = inner_of(kc, KC_CLUSTERS, name, &in, err)) != EKSKIT_OK)
+		return r;
+	if ((c = calloc(1, sizeof(*c))) == NULL || (c->name = strdup(name)) == NULL) {
+		kc_cluster_free(c);
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	}
+	if ((r = read_str(kc, in, "server", &c->server, err)) != EKSKIT_OK ||
+	    (r = read_str(kc, in, "certificate-authority-data", &c->ca_data, err)) != EKSKIT_OK ||
+	    (r = read_path(kc, in, "certificate-authority", &c->ca_file, err)) != EKSKIT_OK ||
+	    (r = read_str(kc, in, "tls-server-name", &c->tls_server_name, err)) != EKSKIT_OK ||
+	    (r = read_str(kc, in, "proxy-url", &c->proxy_url, err)) != EKSKIT_OK ||
+	    (r = read_bool(kc, in, "insecure-skip-tls-verify",
+	    &c->insecure_skip_tls_verify, err)) != EKSKIT_OK) {
+		kc_cluster_free(c);
+		return r;
+	}
+	*out = c;
+	return EKSKIT_OK;
+}
+
+static int
+read_exec_args(const struct kubeconfig *kc, const yaml_node_t *ex,
+    struct kc_exec *e, struct ekskit_err *err)
+{
+	yaml_node_t *n = map_get(kc, ex, "args");
+	yaml_node_item_t *it;
+	size_t cnt;
+
+	if (n == NULL || is_null_node(n))
+		return EKSKIT_OK;
+	if (n->type != YAML_SEQUENCE_NODE)
+		return type_error(err, kc, "exec.args", "a list of strings", n);
+	cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	if ((e->args = calloc(cnt + 1, sizeof(*e->args))) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		const char *s = scalar_of(node_at(kc, *it));
+		if (s == NULL)
+			return type_error(err, kc, "exec.args", "a list of strings",
+			    node_at(kc, *it));
+		if ((e->args[e->nargs] = strdup(s)) == NULL)
+			return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+		e->nargs++;
+	}
+	return EKSKIT_OK;
+}
+
+static int
+read_exec_env(const struct kubeconfig *kc, const yaml_node_t *ex,
+    struct kc_exec *e, struct ekskit_err *err)
+{
+	yaml_node_t *n = map_get(kc, ex, "env");
+	yaml_node_item_t *it;
+	size_t cnt;
+	int r;
+
+	if (n == NULL || is_null_node(n))
+		return EKSKIT_OK;
+	if (n->type != YAML_SEQUENCE_NODE)
+		return type_error(err, kc, "exec.env", "a list of name/value pairs", n);
+	cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	if ((e->env = calloc(cnt + 1, sizeof(*e->env))) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *m = node_at(kc, *it);
+		struct kc_env *v = &e->env[e->nenv];
+		if (m->type != YAML_MAPPING_NODE)
+			return type_error(err, kc, "exec.env", "a list of name/value pairs", m);
+		e->nenv++;
+		if ((r = read_str(kc, m, "name", &v->name, err)) != EKSKIT_OK ||
+		    (r = read_str(kc, m, "value", &v->value, err)) != EKSKIT_OK)
+			return r;
+		if (v->name == NULL)
+			return type_error(err, kc, "exec.env entry", "named", m);
+	}
+	return EKSKIT_OK;
+}
+
+static int
+read_exec(const struct kubeconfig *kc, const yaml_node_t *ex,
+    struct kc_exec **out, struct ekskit_err *err)
+{
+	struct kc_exec *e;
+	int r;
+
+	*out = NULL;
+	if (ex->type != YAML_MAPPING_NODE)
+		return type_error(err, kc, "exec", "a mapping", ex);
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	if ((r = read_str(kc, ex, "apiVersion", &e->api_version, err)) != EKSKIT_OK ||
+	    (r = read_str(kc, ex, "command", &e->command, err)) != EKSKIT_OK ||
+	    (r = read_str(kc, ex, "interactiveMode", &e->interactive_mode, err)) != EKSKIT_OK ||
+	    (r = read_bool(kc, ex, "provideClusterInfo", &e->provide_cluster_info, err)) != EKSKIT_OK ||
+	    (r = read_exec_args(kc, ex, e, err)) != EKSKIT_OK ||
+	    (r = read_exec_env(kc, ex, e, err)) != EKSKIT_OK)
+		goto fail;
+	if (e->command == NULL || *e->command == '\0') {
+		r = type_error(err, kc, "exec.command", "set", ex);
+		goto fail;
+	}
+	/* client-go resolves a relative command path (one with a slash) like a file */
+	if (strchr(e->command, '/') != NULL && e->command[0] != '/' && kc->dir) {
+		char *abs = malloc(strlen(kc->dir) + strlen(e->command) + 2);
+		if (abs == NULL) {
+			r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+			goto fail;
+		}
+		sprintf(abs, "%s/%s", kc->dir, e->command);
+		free(e->command);
+		e->command = abs;
+	}
+	*out = e;
+	return EKSKIT_OK;
+fail:
+	kc_exec_free(e);
+	return r;
+}
+
+int
+kubeconfig_get_user(const struct kubeconfig *kc, const char *name,
+    struct kc_user **out, struct ekskit_err *err)
+{
+	struct kc_user *u;
+	yaml_node_t *in, *ex;
+	int r;
+
+	*out = NULL;
+	if ((r = inner_of(kc, KC_USERS, name, &in, err)) != EKSKIT_OK)
+		return r;
+	if ((u = calloc(1, sizeof(*u))) == NULL || (u->name = strdup(name)) == NULL) {
+		kc_user_free(u);
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	}
+	if ((r = read_str(kc, in, "client-certificate-data", &u->client_cert_data, err)) != 0 ||
+	    (r = read_path(kc, in, "client-certificate", &u->client_cert_file, err)) != 0 ||
+	    (r = read_str(kc, in, "client-key-data", &u->client_key_data, err)) != 0 ||
+	    (r = read_path(kc, in, "client-key", &u->client_key_file, err)) != 0 ||
+	    (r = read_str(kc, in, "token", &u->token, err)) != 0 ||
+	    (r = read_path(kc, in, "tokenFile", &u->token_file, err)) != 0)
+		goto fail;
+	ex = map_get(kc, in, "exec");
+	if (ex != NULL && !is_null_node(ex) &&
+	    (r = read_exec(kc, ex, &u->exec, err)) != EKSKIT_OK)
+		goto fail;
+	*out = u;
+	return EKSKIT_OK;
+fail:
+	kc_user_free(u);
+	return r;
+}
+
+/* ---------- writers ---------- */
+
+static int
+resolves_non_string(const yaml_node_t *n)
+{
+	return (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ||
+	    n->data.scalar.style == YAML_ANY_SCALAR_STYLE) &&
+	    needs_quotes((const char *)n->data.scalar.value);
+}
+
+/*
+ * Structural equality of an existing node and a freshly built one (acyclic
+ * and small, so the recursion is bounded by the new node's depth).
+ */
+static int
+node_equal(const struct kubeconfig *kc, int a, int b, int depth)
+{
+	yaml_node_t *x = node_at(kc, a), *y = node_at(kc, b);
+	long i, n;
+
+	if (x == NULL || y == NULL || x->type != y->type || depth > KC_MAX_DEPTH)
+		return 0;
+	switch (x->type) {
+	case YAML_SCALAR_NODE:
+		/* `true` and "true" differ in meaning; other styles do not */
+		return x->data.scalar.length == y->data.scalar.length &&
+		    memcmp(x->data.scalar.value, y->data.scalar.value,
+		    x->data.scalar.length) == 0 &&
+		    resolves_non_string(x) == resolves_non_string(y);
+	case YAML_SEQUENCE_NODE:
+		n = x->data.sequence.items.top - x->data.sequence.items.start;
+		if (n != y->data.sequence.items.top - y->data.sequence.items.start)
+			return 0;
+		for (i = 0; i < n; i++)
+			if (!node_equal(kc, x->data.sequence.items.start[i],
+			    y->data.sequence.items.start[i], depth + 1))
+				return 0;
+		return 1;
+	case YAML_MAPPING_NODE:
+		n = x->data.mapping.pairs.top - x->data.mapping.pairs.start;
+		if (n != y->data.mapping.pairs.top - y->data.mapping.pairs.start)
+			return 0;
+		for (i = 0; i < n; i++)
+			if (!node_equal(kc, x->data.mapping.pairs.start[i].key,
+			    y->data.mapping.pairs.start[i].key, depth + 1) ||
+			    !node_equal(kc, x->data.mapping.pairs.start[i].value,
+			    y->data.mapping.pairs.start[i].value, depth + 1))
+				return 0;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The section list, created (or a null value replaced) when missing. */
+static int
+ensure_list(struct kubeconfig *kc, enum kc_section s)
+{
+	yaml_node_t *root = root_of(kc);
+	yaml_node_pair_t *p = map_pair(kc, root, section_key[s]);
+	int seq;
+
+	if (p != NULL && node_at(kc, p->value)->type == YAML_SEQUENCE_NODE)
+		return p->value;
+	if ((seq = add_seq(&kc->doc)) == 0)
+		return 0;
+	/* adding nodes may move the node array: look the pair up again */
+	root = root_of(kc);
+	if ((p = map_pair(kc, root, section_key[s])) != NULL) {
+		p->value = seq;
+		return seq;
+	}
+	return put_node(&kc->doc, ROOT_ID, section_key[s], seq) ? seq : 0;
+}
+
+/* Replace the same-named entry or append entry_id to the section. */
+static int
+put_entry(struct kubeconfig *kc, enum kc_section s, const char *name,
+    int entry_id, int *changed, struct ekskit_err *err)
+{
+	yaml_node_t *list;
+	long i;
+	int seq;
+
+	if (entry_id == 0 || (seq = ensure_list(kc, s)) == 0)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	list = node_at(kc, seq);
+	i = find_entry(kc, s, name);
+	if (i >= 0) {
+		int old = list->data.sequence.items.start[i];
+		int same = node_equal(kc, old, entry_id, 0);
+		if (!same)
+			list->data.sequence.items.start[i] = entry_id;
+		if (changed)
+			*changed = !same;
+		return EKSKIT_OK;
+	}
+	if (!yaml_document_append_sequence_item(&kc->doc, seq, entry_id))
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	if (changed)
+		*changed = 1;
+	return EKSKIT_OK;
+}
+
+static int
+need_name(const char *name, const char *what, struct ekskit_err *err)
+{
+	if (name == NULL || *name == '\0')
+		return ekskit_err_set(err, EKSKIT_ERR_INVALID, "%s without a name", what);
+	return EKSKIT_OK;
+}
+
+int
+kubeconfig_set_cluster(struct kubeconfig *kc, const struct kc_cluster *c,
+    int *changed, struct ekskit_err *err)
+{
+	yaml_document_t *d = &kc->doc;
+	int entry, in, ok;
+
+	if (need_name(c->name, "cluster", err) != EKSKIT_OK)
+		return EKSKIT_ERR_INVALID;
+	/* key order as `aws eks update-kubeconfig` writes it */
+	entry = add_map(d);
+	in = add_map(d);
+	ok = put_str(d, in, "certificate-authority-data", c->ca_data) &&
+	    put_str(d, in, "certificate-authority", c->ca_file) &&
+	    put_str(d, in, "server", c->server) &&
+	    put_str(d, in, "proxy-url", c->proxy_url) &&
+	    put_str(d, in, "tls-server-name", c->tls_server_name) &&
+	    (!c->insecure_skip_tls_verify ||
+	    put_node(d, in, "insecure-skip-tls-verify", add_bool(d, 1))) &&
+	    put_node(d, entry, "cluster", in) &&
+	    put_str(d, entry, "name", c->name);
+	return put_entry(kc, KC_CLUSTERS, c->name, ok ? entry : 0, changed, err);
+}
+
+static int
+build_exec(yaml_document_t *d, const struct kc_exec *e)
+{
+	int ex = add_map(d), args, env, i, m;
+	size_t k;
+
+	if (!put_str(d, ex, "apiVersion", e->api_version))
+		return 0;
+	if (e->nargs > 0) {
+		args = add_seq(d);
+		for (k = 0; k < e->nargs; k++)
+			if ((i = add_str(d, e->args[k])) == 0 ||
+			    !yaml_document_append_sequence_item(d, args, i))
+				return 0;
+		if (!put_node(d, ex, "args", args))
+			return 0;
+	}
+	if (!put_str(d, ex, "command", e->command))
+		return 0;
+	if (e->nenv > 0) {
+		env = add_seq(d);
+		for (k = 0; k < e->nenv; k++) {
+			m = add_map(d);
+			if (!put_str(d, m, "name", e->env[k].name) ||
+			    !put_str(d, m, "value", e->env[k].value ? e->env[k].value : "") ||
+			    !yaml_document_append_sequence_item(d, env, m))
+				return 0;
+		}
+		if (!put_node(d, ex, "env", env))
+			return 0;
+	}
+	if (!put_str(d, ex, "interactiveMode", e->interactive_mode) ||
+	    (e->provide_cluster_info &&
+	    !put_node(d, ex, "provideClusterInfo", add_bool(d, 1))))
+		return 0;
+	return ex;
+}
+
+int
+kubeconfig_set_user(struct kubeconfig *kc, const struct kc_user *u,
+    int *changed, struct ekskit_err *err)
+{
+	yaml_document_t *d = &kc->doc;
+	int entry, in, ok;
+
+	if (need_name(u->name, "user", err) != EKSKIT_OK)
+		return EKSKIT_ERR_INVALID;
+	entry = add_map(d);
+	ok = put_str(d, entry, "name", u->name);
+	in = add_map(d);
+	ok = ok && put_str(d, in, "client-certificate-data", u->client_cert_data) &&
+	    put_str(d, in, "client-certificate", u->client_cert_file) &&
+	    put_str(d, in, "client-key-data", u->client_key_data) &&
+	    put_str(d, in, "client-key", u->client_key_file) &&
+	    put_str(d, in, "token", u->token) &&
+	    put_str(d, in, "tokenFile", u->token_file) &&
+	    (u->exec == NULL || put_node(d, in, "exec", build_exec(d, u->exec))) &&
+	    put_node(d, entry, "user", in);
+	return put_entry(kc, KC_USERS, u->name, ok ? entry : 0, changed, err);
+}
+
+int
+kubeconfig_set_context(struct kubeconfig *kc, const struct kc_context *c,
+    int *changed, struct ekskit_err *err)
+{
+	yaml_document_t *d = &kc->doc;
+	int entry, in, ok;
+
+	if (need_name(c->name, "context", err) != EKSKIT_OK)
+		return EKSKIT_ERR_INVALID;
+	entry = add_map(d);
+	in = add_map(d);
+	ok = put_str(d, in, "cluster", c->cluster) &&
+	    put_str(d, in, "namespace", c->namespace) &&
+	    put_str(d, in, "user", c->user) &&
+	    put_node(d, entry, "context", in) &&
+	    put_str(d, entry, "name", c->name);
+	return put_entry(kc, KC_CONTEXTS, c->name, ok ? entry : 0, changed, err);
+}
+
+int
+kubeconfig_set_current_context(struct kubeconfig *kc, const char *name,
+    int *changed, struct ekskit_err *err)
+{
+	yaml_node_pair_t *p;
+	const char *cur = kubeconfig_current_context(kc);
+	int v;
+
+	if (changed)
+		*changed = !(cur != NULL && name != NULL && strcmp(cur, name) == 0);
+	if (changed && !*changed)
+		return EKSKIT_OK;
+	if ((v = add_str(&kc->doc, name ? name : "")) == 0)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	if ((p = map_pair(kc, root_of(kc), "current-context")) != NULL) {
+		p->value = v;
+		return EKSKIT_OK;
+	}
+	if (!put_node(&kc->doc, ROOT_ID, "current-context", v))
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	return EKSKIT_OK;
+}
+
+/* ---------- emitting ---------- */
+
+static int
+write_handler(void *data, unsigned char *buf, size_t size)
+{
+	return ekbuf_append(data, buf, size) == EKSKIT_OK;
+}
+
+/*
+ * Copy every node, keeping ids (nodes only refer to earlier-or-later ids by
+ * number, so adding them in the same order keeps every reference valid).
+ */
+static int
+copy_document(const yaml_document_t *src, yaml_document_t *dst)
+{
+	yaml_node_t *n;
+	int id;
+
+	if (!yaml_document_initialize(dst, src->version_directive,
+	    src->tag_directives.start, src->tag_directives.end,
+	    src->start_implicit, src->end_implicit))
+		return 0;
+	for (n = src->nodes.start; n < src->nodes.top; n++) {
+		switch (n->type) {
+		case YAML_SCALAR_NODE:
+			id = yaml_document_add_scalar(dst, n->tag, n->data.scalar.value,
+			    (int)n->data.scalar.length, n->data.scalar.style);
+			break;
+		case YAML_SEQUENCE_NODE:
+			id = yaml_document_add_sequence(dst, n->tag,
+			    n->data.sequence.style);
+			break;
+		case YAML_MAPPING_NODE:
+			id = yaml_document_add_mapping(dst, n->tag,
+			    n->data.mapping.style);
+			break;
+		default:
+			id = 0;
+		}
+		if (id == 0)
+			return 0;
+	}
+	for (n = src->nodes.start, id = 1; n < src->nodes.top; n++, id++) {
+		yaml_node_item_t *it;
+		yaml_node_pair_t *p;
+
+		if (n->type == YAML_SEQUENCE_NODE)
+			for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
+				if (!yaml_document_append_sequence_item(dst, id, *it))
+					return 0;
+		if (n->type == YAML_MAPPING_NODE)
+			for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
+				if (!yaml_document_append_mapping_pair(dst, id, p->key, p->value))
+					return 0;
+	}
+	return 1;
+}
+
+/* Dump (and thereby destroy) doc into out. */
+static int
+dump_document(yaml_document_t *doc, struct ekbuf *out, struct ekskit_err *err)
+{
+	yaml_emitter_t em;
+	int ok;
+
+	if (!yaml_emitter_initialize(&em)) {
+		yaml_document_delete(doc);
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	}
+	yaml_emitter_set_output(&em, write_handler, out);
+	yaml_emitter_set_unicode(&em, 1);
+	yaml_emitter_set_width(&em, -1);     /* never fold the long CA data */
+	ok = yaml_emitter_open(&em) && yaml_emitter_dump(&em, doc) &&
+	    yaml_emitter_close(&em) && yaml_emitter_flush(&em);
+	if (!ok) {
+		int r = ekskit_err_set(err, em.error == YAML_MEMORY_ERROR ||
+		    em.error == YAML_WRITER_ERROR ? EKSKIT_ERR_NOMEM :
+		    EKSKIT_ERR_INVALID, "writing yaml: %s",
+		    em.problem ? em.problem : "emitter error");
+		yaml_emitter_delete(&em);
+		return r;
+	}
+	yaml_emitter_delete(&em);
+	return EKSKIT_OK;
+}
+
+int
+kubeconfig_emit(const struct kubeconfig *kc, struct ekbuf *out,
+    struct ekskit_err *err)
+{
+	yaml_document_t copy;
+
+	if (!copy_document(&kc->doc, &copy)) {
+		yaml_document_delete(&copy);
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	}
+	return dump_document(&copy, out, err);
+}
+
+/* Deep copy of node `id` of kc into d (for small, freshly built entries). */
+static int
+copy_node(const struct kubeconfig *kc, int id, yaml_document_t *d, int depth)
+{
+	yaml_node_t *n = node_at(kc, id);
+	yaml_node_item_t *it;
+	yaml_node_pair_t *p;
+	int c, k, v;
+
+	if (n == NULL || depth > KC_MAX_DEPTH)
+		return 0;
+	switch (n->type) {
+	case YAML_SCALAR_NODE:
+		return yaml_document_add_scalar(d, n->tag, n->data.scalar.value,
+		    (int)n->data.scalar.length, n->data.scalar.style);
+	case YAML_SEQUENCE_NODE:
+		c = yaml_document_add_sequence(d, n->tag, n->data.sequence.style);
+		for (it = n->data.sequence.items.start; c && it < n->data.sequence.items.top; it++) {
+			if ((v = copy_node(kc, *it, d, depth + 1)) == 0 ||
+			    !yaml_document_append_sequence_item(d, c, v))
+				return 0;
+		}
+		return c;
+	case YAML_MAPPING_NODE:
+		c = yaml_document_add_mapping(d, n->tag, n->data.mapping.style);
+		for (p = n->data.mapping.pairs.start; c && p < n->data.mapping.pairs.top; p++) {
+			if ((k = copy_node(kc, p->key, d, depth + 1)) == 0 ||
+			    (v = copy_node(kc, p->value, d, depth + 1)) == 0 ||
+			    !yaml_document_append_mapping_pair(d, c, k, v))
+				return 0;
+		}
+		return c;
+	default:
+		return 0;
+	}
+}
+
+static int
+copy_section(const struct kubeconfig *kc, enum kc_section s,
+    const char *const *names, yaml_document_t *d, int root)
+{
+	yaml_node_t *list = section_list(kc, s);
+	int seq, e;
+	long i;
+
+	if (names == NULL || names[0] == NULL)
+		return 1;
+	if ((seq = add_seq(d)) == 0)
+		return 0;
+	for (; *names; names++) {
+		if ((i = find_entry(kc, s, *names)) < 0)
+			continue;
+		e = copy_node(kc, list->data.sequence.items.start[i], d, 0);
+		if (e == 0 || !yaml_document_append_sequence_item(d, seq, e))
+			return 0;
+	}
+	return put_node(d, root, section_key[s], seq);
+}
+
+int
+kubeconfig_emit_entries(const struct kubeconfig *kc,
+    const char *const *clusters, const char *const *users,
+    const char *const *contexts, int with_current, struct ekbuf *out,
+    struct ekskit_err *err)
+{
+	yaml_document_t d;
+	int root, ok;
+
+	if (!yaml_document_initialize(&d, NULL, NULL, NULL, 1, 1))
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	root = add_map(&d);
+	ok = root && copy_section(kc, KC_CLUSTERS, clusters, &d, root) &&
+	    copy_section(kc, KC_USERS, users, &d, root) &&
+	    copy_section(kc, KC_CONTEXTS, contexts, &d, root);
+	if (ok && with_current)
+		ok = put_str(&d, root, "current-context",
+		    kubeconfig_current_context(kc) ? kubeconfig_current_context(kc) : "");
+	if (!ok) {
+		yaml_document_delete(&d);
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	}
+	return dump_document(&d, out, err);
+}
+
+/* ---------- paths ---------- */
+
+static char *
+expand_home(const char *p, const char *home)
+{
+	char *r;
+
+	if (p[0] != '~' || (p[1] != '/' && p[1] != '\0'))
+		return strdup(p);
+	if (home == NULL)
+		return NULL;
+	if ((r = malloc(strlen(home) + strlen(p))) == NULL)
+		return NULL;
+	sprintf(r, "%s%s", home, p + 1);
+	return r;
+}
+
+static int
+push_path(char ***v, size_t *n, char *p)
+{
+	char **nv;
+	size_t i;
+
+	if (p == NULL)
+		return 0;
+	for (i = 0; i < *n; i++)
+		if (strcmp((*v)[i], p) == 0) {   /* client-go de-duplicates */
+			free(p);
+			return 1;
+		}
+	if ((nv = realloc(*v, (*n + 2) * sizeof(*nv))) == NULL) {
+		free(p);
+		return 0;
+	}
+	*v = nv;
+	nv[(*n)++] = p;
+	nv[*n] = NULL;
+	return 1;
+}
+
+char **
+kubeconfig_paths(const char *flag, const char *env, const char *home)
+{
+	char **v = NULL, *copy, *tok, *save = NULL;
+	size_t n = 0;
+	int ok = 1;
+
+	if (flag != NULL && *flag != '\0') {
+		ok = push_path(&v, &n, expand_home(flag, home));
+	} else if (env != NULL && *env != '\0') {
+		if ((copy = strdup(env)) == NULL)
+			return NULL;
+		for (tok = strtok_r(copy, ":", &save); ok && tok;
+		    tok = strtok_r(NULL, ":", &save))
+			if (*tok != '\0')
+				ok = push_path(&v, &n, expand_home(tok, home));
+		free(copy);
+	}
+	if (ok && n == 0) {
+		char *p;
+		if (home == NULL || *home == '\0')
+			ok = 0;
+		else if ((p = malloc(strlen(home) + sizeof("/.kube/config"))) != NULL) {
+			sprintf(p, "%s/.kube/config", home);
+			ok = push_path(&v, &n, p);
+		} else
+			ok = 0;
+	}
+	if (!ok) {
+		kubeconfig_paths_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+void
+kubeconfig_paths_free(char **paths)
+{
+	size_t i;
+
+	if (paths == NULL)
+		return;
+	for (i = 0; paths[i]; i++)
+		free(paths[i]);
+	free(paths);
+}

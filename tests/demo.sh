@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# `make demo`: the whole ekskit story on this machine, without an AWS account.
+#
+# moto stands in for AWS and a fake Kubernetes API server stands in for the
+# EKS control plane, both on 127.0.0.1 only; everything lives in one temporary
+# directory that is removed at the end.  Each step prints what it runs and
+# what came back; the first failing step stops the demo with a non-zero exit.
+#
+# Adding a step: write a function demo_<thing> that runs commands through
+# `run` (shows the command, then runs it), and add a `step "title" demo_<thing>`
+# line in the list at the bottom, where the story needs it.
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/tests/lib/common.sh"
+. "$TOP/tests/lib/k8s.sh"
+
+DEMO_CLUSTER=demo
+DEMO_REGION=us-west-2
+STEP=0
+
+if [ -t 1 ]; then BOLD=$'\e[1m' RED=$'\e[31m' GREEN=$'\e[32m' OFF=$'\e[0m'
+else BOLD='' RED='' GREEN='' OFF=''; fi
+
+# step TITLE FUNCTION [ARGS...]: run one numbered step; stop the demo if it fails.
+step() {
+	local title=$1 rc
+	shift
+	STEP=$((STEP + 1))
+	printf '\n%s==> [%d] %s%s\n' "$BOLD" "$STEP" "$title" "$OFF"
+	"$@" >"$T/step.out" 2>&1
+	rc=$?
+	sed 's/^/    /' "$T/step.out"
+	if [ $rc -ne 0 ]; then
+		printf '%s[%d] failed (exit %d): %s%s\n' "$RED" "$STEP" "$rc" "$title" "$OFF" >&2
+		exit 1
+	fi
+}
+
+# run COMMAND...: show the command (temp dir abbreviated), then run it.
+run() {
+	local shown="$*"
+	printf '$ %s\n' "${shown//$T/\$DEMO}"
+	"$@"
+}
+
+# expect_failure COMMAND...: for the steps that show a refusal.
+expect_failure() {
+	if run "$@"; then
+		echo "unexpected success"
+		return 1
+	fi
+	echo "(refused, as it should be)"
+}
+
+demo_prereqs() {
+	local t
+	for t in kubectl aws openssl curl; do
+		command -v "$t" >/dev/null || { echo "missing: $t"; return 1; }
+	done
+	[ -x "$BIN/eks-token" ] || { echo "missing $BIN/eks-token: run make first"; return 1; }
+	"$BIN/eks-token" --version || { echo "eks-token does not run"; return 1; }
+	echo "temporary directory (\$DEMO): $T"
+	echo "HOME, AWS config files and caches point into it; endpoints are loopback only"
+}
+
+demo_moto() {
+	need_moto || return 1
+	echo "moto (the local AWS) listens on $MOTO_URL"
+}
+
+AWS() {  # the AWS CLI, pointed at moto
+	run aws --endpoint-url "$MOTO_URL" --region "$DEMO_REGION" "$@"
+}
+
+demo_aws_user() {
+	local keys
+	# bootstrap keys: moto accepts any for its own API
+	export AWS_ACCESS_KEY_ID=AKIDEKSKITDEMOSETUP1 AWS_SECRET_ACCESS_KEY=demo-setup
+	AWS iam create-user --user-name demo-user --query User.Arn --output text || return 1
+	keys=$(aws --endpoint-url "$MOTO_URL" --region "$DEMO_REGION" iam create-access-key \
+		--user-name demo-user --query 'AccessKey.[AccessKeyId,SecretAccessKey]' --output text) ||
+		return 1
+	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+	DEMO_AKID=${keys%%$'\t'*}
+	DEMO_SECRET=${keys#*$'\t'}
+	(umask 077 && printf '[demo]\naws_access_key_id = %s\naws_secret_access_key = %s\n' \
+		"$DEMO_AKID" "$DEMO_SECRET" >"$AWS_SHARED_CREDENTIALS_FILE")
+	printf '[profile demo]\nregion = %s\n' "$DEMO_REGION" >"$AWS_CONFIG_FILE"
+	echo "stored the access key of demo-user as profile 'demo' in \$DEMO/aws-credentials"
+	echo "(secret key not shown)"
+}
+
+demo_cluster() {
+	AWS eks create-cluster --name "$DEMO_CLUSTER" \
+		--role-arn arn:aws:iam::123456789012:role/demo-cluster \
+		--resources-vpc-config subnetIds=subnet-0demo1,subnet-0demo2 \
+		--query 'cluster.[name,status]' --output text --profile demo || return 1
+	AWS eks describe-cluster --name "$DEMO_CLUSTER" --query 'cluster.arn' --output text \
+		--profile demo
+}
+
+demo_apiserver() {
+	# The fake knows demo-user's secret so it can check the signature covers
+	# the cluster name (real STS does that for EKS).
+	(umask 077 && printf '%s %s\n' "$DEMO_AKID" "$DEMO_SECRET" >"$T/sigv4-secrets")
+	k8s_fake_start --cluster-id "$DEMO_CLUSTER" --sigv4-secrets "$T/sigv4-secrets" || return 1
+	echo "the cluster's API server (a fake) listens on $K8S_URL"
+	echo "it verifies EKS tokens like aws-iam-authenticator, asking moto who signed them"
+}
+
+demo_kubeconfig() {
+	export KUBECONFIG=$T/kubeconfig
+	(umask 077 && cat >"$KUBECONFIG") <<-EOF
+	apiVersion: v1
+	kind: Config
+	clusters:
+	- name: $DEMO_CLUSTER
+	  cluster:
+	    server: $K8S_URL
+	    certificate-authority-data: $K8S_CA_DATA
+	contexts:
+	- name: $DEMO_CLUSTER
+	  context:
+	    cluster: $DEMO_CLUSTER
+	    user: $DEMO_CLUSTER
+	current-context: $DEMO_CLUSTER
+	users:
+	- name: $DEMO_CLUSTER
+	  user:
+	    exec:
+	      apiVersion: client.authentication.k8s.io/v1beta1
+	      command: $BIN/eks-token
+	      args: ["--cluster-name", "$DEMO_CLUSTER", "--profile", "demo"]
+	      interactiveMode: Never
+	EOF
+	echo "wrote \$DEMO/kubeconfig (mode $(stat -c %a "$KUBECONFIG")); its user part:"
+	sed -n '/^users:/,$p' "$KUBECONFIG" | sed "s|$T|\$DEMO|g"
+}
+
+demo_token() {
+	local out
+	out=$(run "$BIN/eks-token" --cluster-name "$DEMO_CLUSTER" --profile demo) || return 1
+	# show the shape, not the credential
+	printf '%s\n' "$out" | sed -E 's/"token":"k8s-aws-v1\.[A-Za-z0-9_-]{12}[A-Za-z0-9_-]*"/"token":"k8s-aws-v1.…(presigned STS URL)…"/'
+}
+
+demo_version() {
+	run kubectl get --raw /version
+	echo
+}
+
+demo_whoami() {
+	run kubectl auth whoami
+}
+
+demo_wrong_cluster() {
+	local kc=$T/kubeconfig-wrong
+	sed "s/\"--cluster-name\", \"$DEMO_CLUSTER\"/\"--cluster-name\", \"not-$DEMO_CLUSTER\"/" \
+		"$KUBECONFIG" >"$kc"
+	expect_failure kubectl --kubeconfig "$kc" get --raw /version
+}
+
+demo_server_log() {
+	echo "the API server's request log (tokens are never logged):"
+	sed -E 's/^[^ ]+ //' "$K8S_FAKE_LOG" | grep -v '^listening' | tail -n 6
+}
+
+test_env
+unset MOTO_URL  # the demo always runs its own moto
+echo "${BOLD}ekskit demo${OFF}: kubectl authenticating to an EKS cluster through eks-token,"
+echo "with moto as AWS and a fake API server as the cluster, all on 127.0.0.1."
+
+step "Check the tools and set up a private temporary environment" demo_prereqs
+step "Start moto, a local stand-in for AWS" demo_moto
+step "Create an IAM user and store its access key as AWS profile 'demo'" demo_aws_user
+step "Create the EKS cluster '$DEMO_CLUSTER' (in moto)" demo_cluster
+step "Start the cluster's API server (the fake)" demo_apiserver
+step "Write a kubeconfig whose user runs eks-token" demo_kubeconfig
+step "eks-token prints an ExecCredential (what kubectl reads)" demo_token
+step "kubectl get --raw /version: kubectl runs eks-token and sends its token" demo_version
+step "kubectl auth whoami: the API server mapped the token to the IAM user" demo_whoami
+step "A token made for another cluster name is refused" demo_wrong_cluster
+step "What the API server saw" demo_server_log
+
+printf '\n%sdemo finished: %d steps passed%s; cleaning up %s\n' "$GREEN" "$STEP" "$OFF" "$T"
+exit 0
