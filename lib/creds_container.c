@@ -233,8 +233,14 @@ static int
 provider_get(struct creds_provider *p, const struct creds_ctx *ctx,
     struct aws_credentials **out, struct ekskit_err *err)
 {
+	int r;
+
 	(void)p;
-	return creds_container_get(ctx, out, err);
+	r = creds_container_get(ctx, out, err);
+	if (r == EKSKIT_ERR_NOT_FOUND)
+		ekskit_err_set(err, r, "container credentials (AWS_CONTAINER_"
+		    "CREDENTIALS_RELATIVE_URI/FULL_URI unset)");
+	return r;
 }
 
 static void

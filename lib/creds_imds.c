@@ -311,8 +311,16 @@ static int
 provider_get(struct creds_provider *p, const struct creds_ctx *ctx,
     struct aws_credentials **out, struct ekskit_err *err)
 {
+	int r;
+
 	(void)p;
-	return creds_imds_get(ctx, out, err);
+	r = creds_imds_get(ctx, out, err);
+	if (r == EKSKIT_ERR_NOT_FOUND && imds_disabled())
+		ekskit_err_set(err, r, "instance metadata (disabled by "
+		    "AWS_EC2_METADATA_DISABLED)");
+	else if (r == EKSKIT_ERR_NOT_FOUND)
+		ekskit_err_prefix(err, "instance metadata");
+	return r;
 }
 
 static void

@@ -205,8 +205,14 @@ static int
 provider_get(struct creds_provider *p, const struct creds_ctx *ctx,
     struct aws_credentials **out, struct ekskit_err *err)
 {
+	int r;
+
 	(void)p;
-	return creds_web_identity_env_get(ctx, out, err);
+	r = creds_web_identity_env_get(ctx, out, err);
+	if (r == EKSKIT_ERR_NOT_FOUND)
+		ekskit_err_set(err, r, "web identity (AWS_WEB_IDENTITY_TOKEN_FILE and "
+		    "AWS_ROLE_ARN not both set)");
+	return r;
 }
 
 static void

@@ -98,12 +98,12 @@ tty_read_mfa_code(const char *profile, const char *mfa_serial, char **code,
 
 	*code = NULL;
 	if ((fd = open_tty()) == -1) {
-		no_tty(err);
-		return ekskit_err_prefix(err, "profile %s needs an MFA code (mfa_serial "
-		    "%s) but there is no terminal to ask on; run `eks-token` once in "
-		    "a terminal with the same profile (the credentials are then "
-		    "cached for the session)", profile ? profile : "default",
-		    mfa_serial);
+		int e = errno;
+		return ekskit_err_set(err, EKSKIT_ERR_CONFIG, "profile '%s' requires "
+		    "an MFA code (mfa_serial = %s) but there is no terminal to ask on "
+		    "(/dev/tty: %s); run `eks-token` once in a terminal with the same "
+		    "profile (the credentials are then cached for the session)",
+		    profile ? profile : "default", mfa_serial, strerror(e));
 	}
 	snprintf(prompt, sizeof(prompt), "Enter MFA code for %s: ", mfa_serial);
 	for (i = 0; i < MFA_ATTEMPTS; i++) {

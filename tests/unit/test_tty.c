@@ -105,7 +105,7 @@ test_no_terminal(void **state)
 	    EKSKIT_ERR_CONFIG);
 	assert_null(code);
 	assert_non_null(strstr(err.msg, "no terminal"));
-	assert_non_null(strstr(err.msg, "profile dev"));
+	assert_non_null(strstr(err.msg, "profile 'dev' requires an MFA code"));
 	assert_non_null(strstr(err.msg, "arn:aws:iam::1:mfa/u"));
 }
 
