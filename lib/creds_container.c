@@ -122,8 +122,10 @@ auth_token(char **out, struct ekskit_err *err)
 		ekbuf_init_secret(&b, MAX_TOKEN);
 		if ((r = ek_read_file(file, &b, err)) != EKSKIT_OK) {
 			ekbuf_release(&b);
-			return ekskit_err_prefix(err,
-			    "reading AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+			ekskit_err_prefix(err, "reading AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+			if (err != NULL)  /* configured but unusable: stop the chain */
+				err->code = EKSKIT_ERR_CONFIG;
+			return EKSKIT_ERR_CONFIG;
 		}
 		while (b.len > 0 && isspace((unsigned char)b.data[b.len - 1]))
 			b.data[--b.len] = '\0';
