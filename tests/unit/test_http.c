@@ -363,12 +363,17 @@ test_retry_503_then_200(void **state)
 	struct http_request req;
 	struct ekskit_err err;
 
+	int quota;
+
 	(void)state;
 	start_fake(&f, 0, steps);
 	req = get_req(f.url);
+	quota = http_retry_quota();
 	assert_int_equal(http_perform(&req, &resp, &err), 0);
 	assert_int_equal(resp.status, 200);
 	assert_int_equal(resp.attempts, 3);
+	/* the success gave back what its two retries took */
+	assert_int_equal(http_retry_quota(), quota);
 	assert_int_equal(fake_count(&f), 3);
 	assert_non_null(resp.amzn_request_id);
 	assert_string_equal(resp.amzn_request_id, "req-3");
@@ -386,11 +391,16 @@ test_retry_429_exhausted(void **state)
 	struct http_response resp;
 	struct http_request req;
 
+	int quota;
+
 	(void)state;
 	start_fake(&f, 0, steps);
 	req = get_req(f.url);
+	quota = http_retry_quota();
 	/* retries exhausted: the last response is returned, not an error */
 	assert_int_equal(http_perform(&req, &resp, NULL), 0);
+	/* two retries, 5 tokens each, not given back (no success) */
+	assert_int_equal(http_retry_quota(), quota - 2 * HTTP_RETRY_COST);
 	assert_int_equal(resp.status, 429);
 	assert_int_equal(resp.attempts, 3);
 	assert_int_equal(fake_count(&f), 3);
@@ -473,6 +483,7 @@ test_timeout_hanging_server(void **state)
 	struct http_request req;
 	struct ekskit_err err;
 	double t0, dt;
+	int quota;
 
 	(void)state;
 	start_fake(&f, 0, steps);
@@ -490,8 +501,10 @@ test_timeout_hanging_server(void **state)
 	http_response_release(&resp);
 	/* timeouts are retried */
 	req.max_attempts = 2;
+	quota = http_retry_quota();
 	assert_int_equal(http_perform(&req, &resp, &err), EKSKIT_ERR_TIMEOUT);
 	assert_int_equal(resp.attempts, 2);
+	assert_int_equal(http_retry_quota(), quota - HTTP_RETRY_COST_TIMEOUT);
 	assert_int_equal(fake_count(&f), 3);
 	http_response_release(&resp);
 	fake_stop(&f);
