@@ -815,6 +815,47 @@ test_tls(void **state)
 	fake_stop(&f);
 }
 
+/* Client certificates from memory (kubeconfig client-certificate-data). */
+static void
+test_mtls(void **state)
+{
+	static const char *const steps[] = { "200", NULL };
+	struct fake_server f;
+	struct http_response resp;
+	struct http_request req;
+	struct ekskit_err err;
+	char url[128], path[128], *ca, *cert, *key;
+
+	(void)state;
+	start_fake(&f, 2, steps);
+	snprintf(path, sizeof(path), "%s/ca.pem", f.dir);
+	ca = slurp(path);
+	snprintf(path, sizeof(path), "%s/client.pem", f.dir);
+	cert = slurp(path);
+	snprintf(path, sizeof(path), "%s/client-key.pem", f.dir);
+	key = slurp(path);
+	snprintf(url, sizeof(url), "https://localhost:%d/", f.port);
+	req = get_req(url);
+	req.ca_pem = ca;
+	req.ca_pem_len = strlen(ca);
+	req.max_attempts = 1;
+	/* without a client certificate the server hangs up */
+	ekskit_err_clear(&err);
+	assert_int_not_equal(http_perform(&req, &resp, &err), 0);
+	assert_int_equal(resp.status, 0);
+	http_response_release(&resp);
+	req.client_cert_pem = cert;
+	req.client_key_pem = key;
+	assert_int_equal(http_perform(&req, &resp, &err), 0);
+	assert_int_equal(resp.status, 200);
+	assert_int_equal(fake_count(&f), 1);
+	http_response_release(&resp);
+	free(ca);
+	free(cert);
+	free(key);
+	fake_stop(&f);
+}
+
 static void
 test_release_safe(void **state)
 {
@@ -854,6 +895,7 @@ main(void)
 		cmocka_unit_test_setup(test_perform_many, setup_env),
 		cmocka_unit_test_setup(test_perform_many_parallel, setup_env),
 		cmocka_unit_test_setup(test_tls, setup_env),
+		cmocka_unit_test_setup(test_mtls, setup_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
