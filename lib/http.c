@@ -552,16 +552,25 @@ xfer_set_tls(struct xfer *x)
 }
 
 static int
+method_has_body(const char *m)
+{
+	return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0;
+}
+
+static int
 xfer_set_method(struct xfer *x)
 {
 	const struct http_request *req = x->req;
 	const char *m = req->method ? req->method : "GET";
 	CURLcode c = CURLE_OK;
 
-	if (strcmp(m, "GET") == 0 && req->body == NULL) {
-		c |= curl_easy_setopt(x->h, CURLOPT_HTTPGET, 1L);
-	} else if (strcmp(m, "HEAD") == 0) {
+	if (strcmp(m, "HEAD") == 0) {
 		c |= curl_easy_setopt(x->h, CURLOPT_NOBODY, 1L);
+	} else if (req->body == NULL && !method_has_body(m)) {
+		/* GET, DELETE, ... without a body: no Content-Length, no Content-Type */
+		c |= curl_easy_setopt(x->h, CURLOPT_HTTPGET, 1L);
+		if (strcmp(m, "GET") != 0)
+			c |= curl_easy_setopt(x->h, CURLOPT_CUSTOMREQUEST, m);
 	} else {
 		c |= curl_easy_setopt(x->h, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)(req->body ? req->body_len : 0));

@@ -324,6 +324,27 @@ test_guard_refuses_before_dns(void **state)
 	assert_non_null(strstr(out, "refusing connection to 10.9.9.9"));
 	free(out);
 	http_response_release(&resp);
+
+	/* tls_server_name does not smuggle a connection: the URL host is checked */
+	req = get_req("https://10.9.9.9:6443/");
+	req.tls_server_name = "localhost";
+	capture_start(&cap);
+	assert_int_equal(http_perform(&req, &resp, &err), EKSKIT_ERR_NETWORK);
+	out = capture_end(&cap);
+	assert_non_null(strstr(out, "refusing connection to 10.9.9.9"));
+	free(out);
+	http_response_release(&resp);
+
+	/* [::1] passes the guard (nothing listens there: a plain network error) */
+	req = get_req("http://[::1]:9/");
+	req.max_attempts = 1;
+	capture_start(&cap);
+	assert_int_equal(http_perform(&req, &resp, &err), EKSKIT_ERR_NETWORK);
+	out = capture_end(&cap);
+	assert_null(strstr(out, "EKSKIT_TEST_LOOPBACK_ONLY"));
+	assert_null(strstr(err.msg, "EKSKIT_TEST_LOOPBACK_ONLY"));
+	free(out);
+	http_response_release(&resp);
 }
 
 /* In guard mode a proxy from the environment is ignored (it would be off-machine). */
@@ -582,7 +603,7 @@ test_post_body_and_headers(void **state)
 	struct fake_server f;
 	struct http_response resp;
 	struct http_request req;
-	char *log;
+	char *log, *p;
 
 	(void)state;
 	start_fake(&f, 0, steps);
@@ -600,6 +621,21 @@ test_post_body_and_headers(void **state)
 	assert_non_null(strstr(log, "\"X-Test\": \"visible\""));
 	assert_non_null(strstr(log, "\"User-Agent\": \"ekskit/"));
 	assert_null(strstr(log, "100-continue"));
+	free(log);
+	http_response_release(&resp);
+
+	/* DELETE without a body sends no body headers */
+	req.method = "DELETE";
+	req.body = NULL;
+	req.body_len = 0;
+	req.headers = NULL;
+	req.nheaders = 0;
+	assert_int_equal(http_perform(&req, &resp, NULL), 0);
+	log = fake_log(&f);
+	p = strstr(log, "\"method\": \"DELETE\"");
+	assert_non_null(p);
+	assert_null(strstr(p, "Content-Length"));
+	assert_null(strstr(p, "Content-Type"));
 	free(log);
 	http_response_release(&resp);
 	fake_stop(&f);
