@@ -168,9 +168,12 @@ demo_server_log() {
 # ---- eks-hosts: a private endpoint made resolvable through a temp hosts file
 demo_hosts_private_cluster() {
 	local vpc sub
-	vpc=$(AWS ec2 create-vpc --cidr-block 10.20.0.0/16 --query Vpc.VpcId --output text --profile demo) || return 1
-	sub=$(AWS ec2 create-subnet --vpc-id "$vpc" --cidr-block 10.20.1.0/24 \
-		--query Subnet.SubnetId --output text --profile demo) || return 1
+	# quiet AWS CLI calls whose output is captured (AWS shows the command line)
+	vpc=$(aws --endpoint-url "$MOTO_URL" --region "$DEMO_REGION" --profile demo ec2 create-vpc \
+		--cidr-block 10.20.0.0/16 --query Vpc.VpcId --output text) || return 1
+	sub=$(aws --endpoint-url "$MOTO_URL" --region "$DEMO_REGION" --profile demo ec2 create-subnet \
+		--vpc-id "$vpc" --cidr-block 10.20.1.0/24 --query Subnet.SubnetId --output text) || return 1
+	echo "VPC $vpc with subnet $sub (10.20.1.0/24)"
 	AWS eks create-cluster --name private-demo \
 		--role-arn arn:aws:iam::123456789012:role/demo-cluster \
 		--resources-vpc-config "subnetIds=$sub,endpointPrivateAccess=true,endpointPublicAccess=false" \
