@@ -272,7 +272,7 @@ call_assume_role(const struct creds_ctx *ctx, const char *profile,
 	c.creds = source;
 	c.verbose = ctx->verbose;
 	if (ctx->verbose)
-		fprintf(stderr, "assuming role %s for profile '%s' via %s "
+		fprintf(stderr, "ekskit: creds: assuming role %s for profile '%s' via %s "
 		    "(source credentials: %s)\n", prm.role_arn, profile, url,
 		    source->provider);
 	r = sts_assume_role(&c, &prm, out, err);

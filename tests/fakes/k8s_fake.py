@@ -412,7 +412,7 @@ class Fake:
             claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
         except (ValueError, TypeError):
             raise Unauthorized("malformed JWT") from None
-        if not hmac.compare_digest(sig, got):
+        if not hmac.compare_digest(sig, got) or not isinstance(claims, dict):
             raise Unauthorized("JWT signature does not verify")
         return claims
 
@@ -633,6 +633,9 @@ class Fake:
         if not isinstance(body, dict):
             raise bad_request("the body must be a TokenRequest object")
         spec = body.get("spec") or {}
+        meta = body.get("metadata") or {}
+        if not isinstance(spec, dict) or not isinstance(meta, dict):
+            raise bad_request("spec and metadata must be objects")
         exp = spec.get("expirationSeconds")
         if exp is None:
             exp = 3600
@@ -648,8 +651,7 @@ class Fake:
                            "Invalid value: %d: may not specify a duration larger than 2^32 "
                            "seconds" % exp))
         if causes:
-            raise invalid("TokenRequest", "authentication.k8s.io",
-                          (body.get("metadata") or {}).get("name", ""), causes)
+            raise invalid("TokenRequest", "authentication.k8s.io", meta.get("name", ""), causes)
         warnings = []
         granted = exp
         if self.args.max_token_seconds and exp > self.args.max_token_seconds:
@@ -662,6 +664,8 @@ class Fake:
         k8s = {"namespace": ns, "serviceaccount": {"name": sa_name, "uid": sa["metadata"]["uid"]}}
         ref = spec.get("boundObjectRef")
         out_ref = None
+        if ref is not None and not isinstance(ref, dict):
+            raise bad_request("spec.boundObjectRef must be an object")
         if ref:
             kind = ref.get("kind", "")
             res = {"Pod": "pods", "Secret": "secrets", "Node": "nodes"}.get(kind)
