@@ -106,9 +106,13 @@ k8s_status_error(const struct k8s_conn *c, const char *method, const char *path,
 		reason = resp->status == 401 ? "Unauthorized" :
 		    resp->status == 403 ? "Forbidden" :
 		    resp->status == 404 ? "NotFound" : "";
+	if (message == NULL || *message == '\0')
+		message = "the API server refused the request";
+	/* "Unauthorized (Unauthorized, ...)" says nothing twice */
+	if (strcmp(message, reason) == 0)
+		reason = "";
 	ekskit_err_set(err, code, "%s %s on %s: %s (%s%sHTTP %ld)%s", method, path,
-	    c->server, message && *message ? message : "the API server refused the request",
-	    reason, *reason ? ", " : "", resp->status,
+	    c->server, message, reason, *reason ? ", " : "", resp->status,
 	    resp->status == 401 ? ": the kubeconfig's credentials were not accepted" : "");
 	ekskit_err_set_remote(err, resp->status, reason);
 	json_decref(root);

@@ -179,11 +179,22 @@ k8s_kubeconfig_token "$T/viewer2.kubeconfig" "$(cat "$T/viewer.kubeconfig" | sed
 "$SAT" --kubeconfig "$T/viewer2.kubeconfig" --service-account ci-bot >/dev/null 2>"$T/err"; rc=$?
 assert_eq 1 "$rc" "403 exits 1"
 assert_contains "$(cat "$T/err")" "cannot create resource" "403 names the missing permission"
-"$SAT" --kubeconfig "$admin" --service-account ci-bot -n no-such-ns >/dev/null 2>"$T/err"; rc=$?
+"$SAT" --kubeconfig "$admin" --service-account ci-bot --create -n no-such-ns >/dev/null 2>"$T/err"; rc=$?
 assert_eq 1 "$rc" "unknown namespace exits 1"
 assert_contains "$(cat "$T/err")" "HTTP 404" "404 message"
+assert_contains "$(cat "$T/err")" "no-such-ns" "404 names the namespace"
 "$SAT" --kubeconfig "$admin" --service-account ci-bot --bound-object-kind Pod --bound-object-name no-such-pod >/dev/null 2>"$T/err"; rc=$?
 assert_eq 1 "$rc" "bound to a missing object exits 1"
+assert_contains "$(cat "$T/err")" "NotFound" "missing bound object reason"
+k8s_api POST /api/v1/namespaces/default/secrets '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"anchor2"}}'
+"$SAT" --kubeconfig "$admin" --service-account ci-bot --bound-object-kind Secret --bound-object-name anchor2 \
+	--bound-object-uid 00000000-0000-0000-0000-000000000000 >/dev/null 2>"$T/err"; rc=$?
+assert_eq 1 "$rc" "409 exits 1"
+assert_contains "$(cat "$T/err")" "Conflict, HTTP 409" "409 shows reason and status"
+"$SAT" --kubeconfig "$admin" --service-account ci-bot --duration 1200000h >/dev/null 2>"$T/err"; rc=$?
+assert_eq 1 "$rc" "422 exits 1"
+assert_contains "$(cat "$T/err")" "larger than 2^32 seconds" "422 shows the server's message"
+assert_contains "$(cat "$T/err")" "Invalid, HTTP 422" "422 reason"
 "$SAT" --kubeconfig "$admin" --context nope --service-account ci-bot >/dev/null 2>"$T/err"; rc=$?
 assert_eq 1 "$rc" "unknown context exits 1"
 assert_contains "$(cat "$T/err")" "context 'nope' not found" "unknown context message"
