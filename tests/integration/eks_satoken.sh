@@ -11,6 +11,19 @@ use_static_creds
 SAT=$BIN/eks-satoken
 KUBECTL_DIR=$(dirname "$(readlink -f "$(command -v kubectl)")")
 
+# --- help, and completions that cover every flag of the table
+"$SAT" --help | grep -q -- '--service-account SA' && ok "--help lists the flags" || fail "--help"
+while IFS=$'\t' read -r long short _; do
+	for f in completions/eks-satoken.bash completions/_eks-satoken completions/eks-satoken.fish; do
+		name=${long#--}
+		grep -q -- "$name" "$TOP/$f" || fail "$f does not complete $long"
+	done
+done < <("$SAT" --list-flags)
+ok "completions cover --list-flags"
+bash -n "$TOP/completions/eks-satoken.bash" && ok "bash completion parses" || fail "bash completion syntax"
+if command -v zsh >/dev/null; then zsh -n "$TOP/completions/_eks-satoken" && ok "zsh completion parses" || fail "zsh syntax"; fi
+if command -v fish >/dev/null; then fish -n "$TOP/completions/eks-satoken.fish" && ok "fish completion parses" || fail "fish syntax"; fi
+
 k8s_fake_start --max-token-seconds 86400 || die "cannot start the fake API server"
 admin=$T/admin.kubeconfig
 k8s_kubeconfig_cert "$admin"
