@@ -327,34 +327,42 @@ struct call {
 	const char *what;           /* "sts AssumeRole", for messages */
 };
 
-/* Sign (unless unsigned), send, and map error responses. */
+/* A request ready to send: URL, headers and signature, owned. */
+struct prepared {
+	struct ekbuf url;
+	struct sigv4_signed sig;
+	struct http_header hh[MAX_HEADERS];
+	struct http_request req;
+};
+
+static void
+prepared_release(struct prepared *p)
+{
+	sigv4_signed_release(&p->sig);
+	ekbuf_release(&p->url);
+}
+
+/* Build the URL and headers and sign (unless the client is unsigned). */
 static int
-aws_call(const struct aws_client *c, const struct target *t, const struct call *k,
-    struct http_response *resp, struct ekskit_err *err)
+prepare(const struct aws_client *c, const struct target *t, const struct call *k,
+    struct prepared *p, struct ekskit_err *err)
 {
 	struct sigv4_header sh[1];
 	struct sigv4_request sr;
 	struct sigv4_params sp;
-	struct sigv4_signed sig;
-	struct http_header hh[MAX_HEADERS];
-	struct http_request req;
-	struct ekbuf url;
 	size_t nh = 0, nsh = 0;
 	int rc;
 
-	memset(&sig, 0, sizeof(sig));
-	memset(&req, 0, sizeof(req));
-	ekbuf_init(&url, 64 * 1024);
-	if (ekbuf_printf(&url, "%s://%s%s", t->scheme, t->host, k->path) != 0 ||
-	    (k->query && *k->query && ekbuf_printf(&url, "?%s", k->query) != 0)) {
-		rc = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "%s: request too large", k->what);
-		goto out;
-	}
+	memset(p, 0, sizeof(*p));
+	ekbuf_init(&p->url, 64 * 1024);
+	if (ekbuf_printf(&p->url, "%s://%s%s", t->scheme, t->host, k->path) != 0 ||
+	    (k->query && *k->query && ekbuf_printf(&p->url, "?%s", k->query) != 0))
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "%s: request too large", k->what);
 	if (k->content_type != NULL) {
-		hh[nh++] = (struct http_header){ "Content-Type", k->content_type, 0 };
+		p->hh[nh++] = (struct http_header){ "Content-Type", k->content_type, 0 };
 		sh[nsh++] = (struct sigv4_header){ "content-type", k->content_type };
 	}
-	hh[nh++] = (struct http_header){ "Accept",
+	p->hh[nh++] = (struct http_header){ "Accept",
 	    k->content_type && strcmp(k->content_type, JSON_TYPE) == 0 ? JSON_TYPE : "*/*", 0 };
 	if (c->creds != NULL) {
 		memset(&sr, 0, sizeof(sr));
@@ -371,33 +379,40 @@ aws_call(const struct aws_client *c, const struct target *t, const struct call *
 		sp.service = c->service;
 		sp.now = c->clock ? c->clock() : time(NULL);
 		sp.normalize_path = 1;
-		if ((rc = sigv4_sign_headers(&sr, &sp, c->creds, &sig, err)) != EKSKIT_OK) {
-			ekskit_err_prefix(err, "signing %s", k->what);
-			goto out;
-		}
-		hh[nh++] = (struct http_header){ "X-Amz-Date", sig.amz_date, 0 };
-		hh[nh++] = (struct http_header){ "Authorization", sig.authorization, 1 };
-		if (sig.security_token != NULL)
-			hh[nh++] = (struct http_header){ "X-Amz-Security-Token",
-			    sig.security_token, 1 };
+		if ((rc = sigv4_sign_headers(&sr, &sp, c->creds, &p->sig, err)) != EKSKIT_OK)
+			return ekskit_err_prefix(err, "signing %s", k->what);
+		p->hh[nh++] = (struct http_header){ "X-Amz-Date", p->sig.amz_date, 0 };
+		p->hh[nh++] = (struct http_header){ "Authorization", p->sig.authorization, 1 };
+		if (p->sig.security_token != NULL)
+			p->hh[nh++] = (struct http_header){ "X-Amz-Security-Token",
+			    p->sig.security_token, 1 };
 	}
-	req.method = k->method;
-	req.url = url.data;
-	req.headers = hh;
-	req.nheaders = nh;
-	req.body = k->body;
-	req.body_len = k->body_len;
-	req.verbose = c->verbose;
-	req.is_throttle = response_is_throttle;
-	if ((rc = http_perform(&req, resp, err)) != EKSKIT_OK) {
-		ekskit_err_prefix(err, "%s", k->what);
-		goto out;
+	p->req.method = k->method;
+	p->req.url = p->url.data;
+	p->req.headers = p->hh;
+	p->req.nheaders = nh;
+	p->req.body = k->body;
+	p->req.body_len = k->body_len;
+	p->req.verbose = c->verbose;
+	p->req.is_throttle = response_is_throttle;
+	return EKSKIT_OK;
+}
+
+/* Sign (unless unsigned), send, and map error responses. */
+static int
+aws_call(const struct aws_client *c, const struct target *t, const struct call *k,
+    struct http_response *resp, struct ekskit_err *err)
+{
+	struct prepared p;
+	int rc;
+
+	if ((rc = prepare(c, t, k, &p, err)) == EKSKIT_OK) {
+		if ((rc = http_perform(&p.req, resp, err)) != EKSKIT_OK)
+			ekskit_err_prefix(err, "%s", k->what);
+		else if (resp->status < 200 || resp->status > 299)
+			rc = aws_response_error(resp, k->what, err);
 	}
-	if (resp->status < 200 || resp->status > 299)
-		rc = aws_response_error(resp, k->what, err);
-out:
-	sigv4_signed_release(&sig);
-	ekbuf_release(&url);
+	prepared_release(&p);
 	return rc;
 }
 
@@ -492,6 +507,132 @@ aws_rest_json_call(const struct aws_client *c, const char *method,
 out:
 	ekbuf_release(&full);
 	ekbuf_release(&what);
+	target_release(&t);
+	return rc;
+}
+
+/* One call of aws_rest_json_call_many: its strings and its prepared request. */
+struct many_slot {
+	struct ekbuf path;
+	struct ekbuf what;
+	struct call k;
+	struct prepared p;
+	int prepared;
+};
+
+static void
+many_slots_release(struct many_slot *s, size_t n)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		if (s[i].prepared)
+			prepared_release(&s[i].p);
+		ekbuf_release(&s[i].path);
+		ekbuf_release(&s[i].what);
+	}
+	free(s);
+}
+
+/* Prepare call i; its error goes to rcs[i]/errs[i]. */
+static int
+many_prepare(const struct aws_client *c, const struct target *t, const char *method,
+    const char *path, const char *query, struct many_slot *s, struct ekskit_err *err)
+{
+	ekbuf_init(&s->path, 64 * 1024);
+	ekbuf_init(&s->what, 1024);
+	if (path == NULL || path[0] != '/')
+		return ekskit_err_set(err, EKSKIT_ERR_INTERNAL, "rest call without a path");
+	if (ekbuf_printf(&s->path, "%s%s", t->base_path, path) != 0 ||
+	    ekbuf_printf(&s->what, "%s %s %s", c->service, method, path) != 0)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "%s: path too long", c->service);
+	s->k.method = method;
+	s->k.path = s->path.data;
+	s->k.query = query;
+	s->k.what = s->what.data;
+	s->prepared = 1;
+	return prepare(c, t, &s->k, &s->p, err);
+}
+
+int
+aws_rest_json_call_many(const struct aws_client *c, const char *method,
+    const char *const *paths, const char *const *queries, size_t n,
+    struct http_response *resps, int *rcs, struct ekskit_err *errs,
+    int max_parallel)
+{
+	struct http_request *reqs = NULL;
+	struct many_slot *slots = NULL;
+	size_t *map = NULL, nreq = 0, i, j;
+	struct target t;
+	int rc = EKSKIT_OK, first = EKSKIT_OK;
+
+	for (i = 0; i < n; i++) {
+		memset(&resps[i], 0, sizeof(resps[i]));
+		ekskit_err_clear(&errs[i]);
+		rcs[i] = EKSKIT_OK;
+	}
+	if (n == 0)
+		return EKSKIT_OK;
+	memset(&t, 0, sizeof(t));
+	if ((rc = check_client(c, &errs[0])) != EKSKIT_OK ||
+	    (rc = target_parse(c->endpoint, &t, &errs[0])) != EKSKIT_OK) {
+		for (i = 0; i < n; i++) {
+			rcs[i] = rc;
+			if (i > 0)
+				errs[i] = errs[0];
+		}
+		return rc;
+	}
+	slots = calloc(n, sizeof(*slots));
+	reqs = calloc(n, sizeof(*reqs));
+	map = calloc(n, sizeof(*map));
+	if (slots == NULL || reqs == NULL || map == NULL) {
+		for (i = 0; i < n; i++)
+			rcs[i] = ekskit_err_set(&errs[i], EKSKIT_ERR_NOMEM, "out of memory");
+		rc = EKSKIT_ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		rcs[i] = many_prepare(c, &t, method ? method : "GET", paths[i],
+		    queries ? queries[i] : NULL, &slots[i], &errs[i]);
+		if (rcs[i] == EKSKIT_OK) {
+			reqs[nreq] = slots[i].p.req;
+			map[nreq++] = i;
+		}
+	}
+	if (nreq > 0) {
+		struct http_response *tmp = calloc(nreq, sizeof(*tmp));
+
+		if (tmp == NULL) {
+			for (j = 0; j < nreq; j++)
+				rcs[map[j]] = ekskit_err_set(&errs[map[j]], EKSKIT_ERR_NOMEM,
+				    "out of memory");
+		} else {
+			(void)http_perform_many(reqs, nreq, tmp, max_parallel, NULL);
+			for (j = 0; j < nreq; j++) {
+				i = map[j];
+				resps[i] = tmp[j];
+				if (resps[i].error != 0)
+					rcs[i] = ekskit_err_set(&errs[i], resps[i].error, "%s: %s",
+					    slots[i].k.what, resps[i].error_msg ?
+					    resps[i].error_msg : "request failed");
+				else if (resps[i].status < 200 || resps[i].status > 299)
+					rcs[i] = aws_response_error(&resps[i], slots[i].k.what,
+					    &errs[i]);
+			}
+			free(tmp);
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (first == EKSKIT_OK && rcs[i] != EKSKIT_OK)
+			first = rcs[i];
+	rc = first;
+out:
+	many_slots_release(slots, n);
+	free(reqs);
+	free(map);
 	target_release(&t);
 	return rc;
 }

@@ -144,6 +144,9 @@ void cli_logger_init(struct cli_logger *lg, const char *prog, int verbose);
  * Returns 0, or EKSKIT_ERR_NOMEM when the table is full. */
 int cli_logger_add_secret(struct cli_logger *lg, const char *secret);
 void cli_logger_forget_secrets(struct cli_logger *lg);
+/* Forget the secrets registered after the first `keep` (for a callee that
+ * registered its own and frees them). */
+void cli_logger_forget_secrets_after(struct cli_logger *lg, size_t keep);
 
 /* A -v diagnostic: "prog: message\n" when lg->verbose.  lg may be NULL. */
 void cli_log(const struct cli_logger *lg, const char *fmt, ...)

@@ -43,6 +43,10 @@ clean_env(void **state)
 	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/ekskit-credentials", 1);
 	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9", 1);
 	setenv("EKSKIT_TEST_LOOPBACK_ONLY", "1", 1);
+	/* issue 3: no IMDS, no MFA prompt on a developer's terminal, no cache files */
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	setenv("EKSKIT_TTY", "/nonexistent/tty", 1);
+	setenv("EKSKIT_NO_CACHE", "1", 1);
 	return 0;
 }
 
@@ -250,8 +254,11 @@ test_no_credentials_message(void **state)
 	(void)state;
 	expect_error(cfg, "default", EKSKIT_ERR_NO_CREDS,
 	    "no AWS credentials found. Looked in: environment variables "
-	    "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (unset); profile 'default' in "
-	    "/t/config and /t/credentials (no such profile). To fix: export "
+	    "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (unset); web identity "
+	    "(AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN not both set); profile "
+	    "'default' in /t/config and /t/credentials (no such profile); container "
+	    "credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/FULL_URI unset); "
+	    "instance metadata (disabled by AWS_EC2_METADATA_DISABLED). To fix: export "
 	    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run `aws configure` "
 	    "(static keys), or `aws sso login` (SSO)");
 	expect_error(cfg, "empty", EKSKIT_ERR_NO_CREDS,
@@ -335,9 +342,10 @@ test_assume_role_config_errors(void **state)
 	expect_error(cfg, "envsrc", EKSKIT_ERR_CONFIG,
 	    "credential_source = Environment but AWS_ACCESS_KEY_ID and "
 	    "AWS_SECRET_ACCESS_KEY are not set");
-	expect_error(cfg, "imds", EKSKIT_ERR_CONFIG,
-	    "credential_source = Ec2InstanceMetadata, which this build does not support yet");
-	expect_error(cfg, "ecs", EKSKIT_ERR_CONFIG, "credential_source = EcsContainer");
+	expect_error(cfg, "imds", EKSKIT_ERR_NO_CREDS,
+	    "credential_source = Ec2InstanceMetadata, but it provided no credentials");
+	expect_error(cfg, "ecs", EKSKIT_ERR_NO_CREDS,
+	    "credential_source = EcsContainer, but it provided no credentials");
 	expect_error(cfg, "weird", EKSKIT_ERR_CONFIG,
 	    "credential_source = Magic: use Environment, Ec2InstanceMetadata or EcsContainer");
 	expect_error(cfg, "dur", EKSKIT_ERR_CONFIG,
