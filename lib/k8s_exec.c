@@ -21,6 +21,7 @@
 #include "ekskit/buf.h"
 #include "ekskit/k8s.h"
 #include "ekskit/kubeconfig.h"
+#include "ekskit/tokengen.h"
 
 extern char **environ;
 
@@ -271,17 +272,93 @@ parse_exec_credential(const struct kc_exec *exec, const struct ekbuf *out,
 	return r;
 }
 
+/*
+ * The arguments of an `eks-token ...` or `aws [--region R] eks get-token ...`
+ * exec block, when every one of them is understood; anything unexpected
+ * (another flag, --token-only, extra environment) means "spawn it".
+ */
+static int
+parse_token_plugin(const struct kc_exec *exec, struct tokengen_opts *t)
+{
+	const char *base = strrchr(exec->command, '/');
+	size_t i, start = 0;
+	int is_aws;
+
+	base = base ? base + 1 : exec->command;
+	is_aws = strcmp(base, "aws") == 0;
+	if (!is_aws && strcmp(base, "eks-token") != 0)
+		return 0;
+	if (is_aws) {  /* find "eks get-token", allowing global options before it */
+		for (i = 0; i + 1 < exec->nargs; i++)
+			if (strcmp(exec->args[i], "eks") == 0 &&
+			    strcmp(exec->args[i + 1], "get-token") == 0)
+				break;
+		if (i + 1 >= exec->nargs)
+			return 0;
+		start = i + 2;
+		if (i == 2 && strcmp(exec->args[0], "--region") == 0)
+			t->region = exec->args[1];
+		else if (i != 0)
+			return 0;
+	}
+	for (i = start; i < exec->nargs; i++) {
+		const char *a = exec->args[i], *v = i + 1 < exec->nargs ? exec->args[i + 1] : NULL;
+
+		if (is_aws && strcmp(a, "--output") == 0 && v && strcmp(v, "json") == 0) {
+			i++;
+			continue;
+		}
+		if (v == NULL)
+			return 0;
+		if (strcmp(a, "--cluster-name") == 0 || (!is_aws && strcmp(a, "--name") == 0) ||
+		    strcmp(a, "--cluster-id") == 0 || (!is_aws && strcmp(a, "-i") == 0))
+			t->cluster_id = v;
+		else if (strcmp(a, "--region") == 0)
+			t->region = v;
+		else if (strcmp(a, "--profile") == 0)
+			t->profile = v;
+		else if (strcmp(a, "--role-arn") == 0 || (!is_aws &&
+		    (strcmp(a, "-r") == 0 || strcmp(a, "--role") == 0)))
+			t->role_arn = v;
+		else if (!is_aws && strcmp(a, "--session-name") == 0)
+			t->session_name = v;
+		else if (!is_aws && strcmp(a, "--external-id") == 0)
+			t->external_id = v;
+		else
+			return 0;
+		i++;
+	}
+	for (i = 0; i < exec->nenv; i++) {
+		if (strcmp(exec->env[i].name, "AWS_PROFILE") == 0 && t->profile == NULL)
+			t->profile = exec->env[i].value;
+		else if (strcmp(exec->env[i].name, "AWS_PROFILE") != 0)
+			return 0;
+	}
+	return t->cluster_id != NULL;
+}
+
 int
 k8s_exec_credential(const struct kc_exec *exec, const struct kc_cluster *cl,
     const struct k8s_load_opts *o, struct k8s_conn *conn, struct ekskit_err *err)
 {
+	struct tokengen_opts t = { 0 };
+	struct tokengen_result res = { 0 };
 	struct ekbuf out;
 	int r;
 
-	(void)o;
 	if (exec->command == NULL || *exec->command == '\0')
 		return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
 		    "the kubeconfig user's exec block has no command");
+	if (!o->no_in_process_token && parse_token_plugin(exec, &t)) {
+		/* same token the plugin would print, without a process */
+		if ((r = tokengen_run(&t, &res, err)) != EKSKIT_OK)
+			return ekskit_err_prefix(err, "minting the EKS token of the "
+			    "kubeconfig's %s exec block", exec->command);
+		conn->token = res.token;
+		res.token = NULL;
+		tokengen_result_release(&res);
+		return EKSKIT_OK;
+	}
 	ekbuf_init_secret(&out, EXEC_MAX_OUTPUT);
 	r = run_plugin(exec, cl, &out, err);
 	if (r == EKSKIT_OK)
