@@ -181,7 +181,8 @@ emit(const struct args *a, const struct ekbuf *out, struct ekskit_err *err)
 
 	if (a->output_file != NULL)
 		return ek_write_atomic(a->output_file, out->data, out->len, &wo, err);
-	fwrite(out->data, 1, out->len, stdout);
+	if (out->len > 0)  /* --revoke prints nothing */
+		fwrite(out->data, 1, out->len, stdout);
 	/* a bare token gets a newline only for a human, like kubectl create token */
 	if (a->o.output == SATOKEN_OUT_TOKEN && isatty(STDOUT_FILENO))
 		fputc('\n', stdout);
