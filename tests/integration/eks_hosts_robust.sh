@@ -141,6 +141,8 @@ printf '#!/bin/sh\necho "$@" >>"%s"\n' "$T/flushed" >"$T/fakebin/resolvectl"; ch
 printf '%s' "$FOREIGN" >"$H"
 PATH="$T/fakebin:$PATH" "$BIN/eks-hosts" --flush-dns --cluster-name good --hosts-file "$H" || fail "--flush-dns run"
 assert_eq "flush-caches" "$(cat "$T/flushed" 2>/dev/null)" "--flush-dns ran resolvectl flush-caches"
+PATH="$T/fakebin:$PATH" "$BIN/eks-hosts" --flush-dns --cluster-name good --hosts-file "$H" || fail "--flush-dns second run"
+assert_eq "flush-caches" "$(cat "$T/flushed" 2>/dev/null)" "--flush-dns: no change, no flush"
 
 # ---- $EKS_HOSTS_FILE is the default path
 printf '%s' "$FOREIGN" >"$T/env-hosts"
