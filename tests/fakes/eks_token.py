@@ -113,6 +113,8 @@ def parse_token(token, partition="aws", now=None):
     if not token.startswith(V1_PREFIX):
         raise _format_error('token is missing expected "%s" prefix' % V1_PREFIX)
     raw = _b64url_decode_strict(token[len(V1_PREFIX):])
+    if re.search(rb"[\x00-\x1f\x7f]", raw):  # Go's url.Parse refuses these
+        raise _format_error("net/url: invalid control character in URL")
     try:
         url = raw.decode("utf-8")
         parsed = urllib.parse.urlsplit(url)
@@ -216,7 +218,7 @@ def verify_signature(parsed, params, cluster_id, secrets):
     canonical = auth.canonical_request(req)
     want = auth.signature(auth.string_to_sign(req, canonical), req)
     got = params.get("x-amz-signature", "")
-    if not hmac.compare_digest(want, got):
+    if not hmac.compare_digest(want.encode(), got.encode()):  # bytes: got may be non-ASCII
         raise TokenError("sts getCallerIdentity failed: SignatureDoesNotMatch "
                          "(signed for another cluster id, credentials or request)")
 
@@ -224,6 +226,10 @@ def verify_signature(parsed, params, cluster_id, secrets):
 def call_sts(moto_url, parsed, params, cluster_id, timeout=10):
     """GetCallerIdentity at moto with the token's query; returns a dict with
     arn, account, user_id.  Raises TokenError (the authenticator's STSError)."""
+    if not re.fullmatch(r"[\x21-\x7e]*", parsed.query):
+        # Go would send these bytes and STS would refuse the request; Python's
+        # client cannot send them, so answer as STS would
+        raise TokenError("sts getCallerIdentity failed: error from AWS (expected 200, got 400)")
     url = moto_url.rstrip("/") + "/?" + parsed.query
     cred = params.get("x-amz-credential", "")
     headers = {
@@ -234,6 +240,9 @@ def call_sts(moto_url, parsed, params, cluster_id, timeout=10):
                          % (cred, params.get("x-amz-signedheaders", ""),
                             params.get("x-amz-signature", "")),
     }
+    if not re.fullmatch(r"[\x20-\x7e]*", headers["Authorization"]):
+        # a credential or signature that decodes to junk: STS refuses it
+        raise TokenError("sts getCallerIdentity failed: error from AWS (expected 200, got 403)")
     req = urllib.request.Request(url, headers=headers, method="GET")
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
