@@ -74,6 +74,11 @@ _HOST_PATTERNS = {
 }
 
 
+_STS_NAMES = {n.lower(): n for n in (
+    "Action", "Version", "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+    "X-Amz-Security-Token", "X-Amz-Signature", "X-Amz-SignedHeaders")}
+
+
 class TokenError(Exception):
     """A token rejected; the message is safe to log (never holds the token)."""
 
@@ -208,8 +213,13 @@ def verify_signature(parsed, params, cluster_id, secrets):
             # the authenticator sends no other header STS could check
             raise TokenError("sts getCallerIdentity failed: SignatureDoesNotMatch "
                              "(signed header %s is not sent by the verifier)" % name)
-    pairs = [(k, v) for k, v in urllib.parse.parse_qsl(parsed.query, keep_blank_values=True)
-             if k.lower() != "x-amz-signature"]
+    all_pairs = urllib.parse.parse_qsl(parsed.query, keep_blank_values=True)
+    for k, _ in all_pairs:
+        # the authenticator matches names case-insensitively, STS does not
+        if k.lower() in _STS_NAMES and k != _STS_NAMES[k.lower()]:
+            raise TokenError("sts getCallerIdentity failed: IncompleteSignature "
+                             "(parameter %s is not spelled %s)" % (k, _STS_NAMES[k.lower()]))
+    pairs = [(k, v) for k, v in all_pairs if k != "X-Amz-Signature"]
     req = AWSRequest(method="GET", url="https://%s/" % parsed.netloc, headers=headers)
     req.params = pairs
     req.context["timestamp"] = stamp
