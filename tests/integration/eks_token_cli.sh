@@ -10,6 +10,9 @@ need_moto
 test_env
 
 ET=$BIN/eks-token
+# faketime is an LD_PRELOAD library; under ASan it has to be allowed to come
+# before the sanitizer runtime (make sanitize runs this script too).
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 [ -x "$ET" ] || die "$ET not built"
 SECRET='testsecret/with+chars=0123456789ABCDEFGH'
 AKID=AKIDEXAMPLETESTKEY01
@@ -347,6 +350,13 @@ if [ $? = 0 ]; then
 else
 	fail "faketime +55m role run: $(cat "$T/err")"
 fi
+# The lean start: libcurl is mapped only when a request is sent.
+LD_DEBUG=files "$ET" --cluster-name c --token-only >/dev/null 2>"$T/ld"
+grep -q "file=libcurl" "$T/ld" && fail "minting from env credentials loaded libcurl" ||
+	ok "minting from env credentials does not load libcurl"
+LD_DEBUG=files "$ET" --cluster-name c --role-arn "$ROLE" --token-only >/dev/null 2>"$T/ld"
+grep -q "file=libcurl" "$T/ld" && ok "--role-arn loads libcurl on demand" ||
+	fail "--role-arn did not load libcurl (LD_DEBUG: $(grep -c . "$T/ld") lines)"
 unset AWS_SESSION_TOKEN
 # An STS error: the AWS code and message reach the user.
 # (moto, like STS, refuses a RoleSessionName longer than 64 characters)
