@@ -33,6 +33,8 @@ complete_name(enum cli_complete c)
 		return "region";
 	case CLI_COMPLETE_FILE:
 		return "file";
+	case CLI_COMPLETE_CONTEXT:
+		return "context";
 	case CLI_COMPLETE_NONE:
 		break;
 	}

@@ -42,6 +42,7 @@ enum cli_complete {
 	CLI_COMPLETE_PROFILE,   /* profile names from the AWS config files */
 	CLI_COMPLETE_REGION,    /* AWS region names */
 	CLI_COMPLETE_FILE,      /* a path */
+	CLI_COMPLETE_CONTEXT,   /* context names from the kubeconfig */
 };
 
 /* Ids the parser handles by itself when a table uses them. */
@@ -113,7 +114,7 @@ void cli_print_help(const struct cli_tool *tool, FILE *out);
  * --list-flags: one line per row of the table (aliases and hidden rows
  * included; --list-flags itself is not listed), tab-separated:
  *	--long <TAB> -s or "-" <TAB> ARG or "-" <TAB> completion kind
- * where the completion kind is none, profile, region or file.
+ * where the completion kind is none, profile, region, file or context.
  */
 void cli_print_flags(const struct cli_tool *tool, FILE *out);
 
