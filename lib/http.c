@@ -772,14 +772,20 @@ retryable_curl(CURLcode rc)
 	}
 }
 
+/* What to check, naming the trust source the request actually used. */
 static const char *
-curl_hint(CURLcode rc)
+curl_hint(CURLcode rc, const struct http_request *req)
 {
+	int own_ca = req->ca_pem != NULL || req->ca_file != NULL;
+
 	switch (rc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
-		return " (the server certificate did not verify: check AWS_CA_BUNDLE or the cluster CA)";
+		return own_ca ?
+		    " (the server certificate did not verify against the cluster's CA: check certificate-authority(-data))" :
+		    " (the server certificate did not verify: check AWS_CA_BUNDLE)";
 	case CURLE_SSL_CACERT_BADFILE:
-		return " (cannot read the CA bundle: check AWS_CA_BUNDLE)";
+		return own_ca ? " (cannot read the cluster's CA: check certificate-authority(-data))" :
+		    " (cannot read the CA bundle: check AWS_CA_BUNDLE)";
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return " (check the endpoint, region and DNS)";
 	case CURLE_COULDNT_RESOLVE_PROXY:
@@ -906,7 +912,7 @@ xfer_attempt_done(struct xfer *x, CURLcode rc)
 			else
 				xfer_fail(x, EKSKIT_ERR_NETWORK,
 				    "request to %s failed after %d attempt%s: %s%s", x->host,
-				    x->attempt, x->attempt == 1 ? "" : "s", what, curl_hint(rc));
+				    x->attempt, x->attempt == 1 ? "" : "s", what, curl_hint(rc, x->req));
 			return;
 		}
 	}

@@ -16,6 +16,7 @@
 #include "ekskit/execcred.h"
 #include "ekskit/sts.h"
 #include "ekskit/token.h"
+#include "ekskit/timeutil.h"
 #include "ekskit/tokengen.h"
 
 void
@@ -31,7 +32,7 @@ tokengen_result_release(struct tokengen_result *r)
 static const char *
 when(time_t t, char buf[21])
 {
-	if (execcred_timestamp(t, buf, NULL) != EKSKIT_OK)
+	if (timeutil_format_rfc3339(t, buf) != EKSKIT_OK)
 		snprintf(buf, 21, "?");
 	return buf;
 }
