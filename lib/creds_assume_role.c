@@ -282,8 +282,8 @@ call_assume_role(const struct creds_ctx *ctx, const char *profile,
 		    source->provider);
 	r = sts_assume_role(&c, &prm, out, err);
 	if (r != 0) {
-		ekskit_err_prefix(err, "assuming role %s for profile '%s'",
-		    prm.role_arn, profile);
+		/* sts already says "assuming role ARN: CODE: message" */
+		ekskit_err_prefix(err, "profile '%s'", profile);
 		goto out;
 	}
 	snprintf(prov, sizeof(prov), "assume-role:%s", profile);

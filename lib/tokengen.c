@@ -132,10 +132,9 @@ fetch_assumed(void *arg, struct aws_credentials **out, struct ekskit_err *err)
 	}
 	cli_log(o->log, "assuming role %s (session %s) via %s", p.role_arn,
 	    p.session_name, a->endpoint);
+	/* on failure sts names the role and keeps the AWS code and message */
 	ret = sts_assume_role(a->client, &p, out, err);
-	if (ret != EKSKIT_OK)
-		ekskit_err_prefix(err, "assuming role %.200s", o->role_arn);
-	else
+	if (ret == EKSKIT_OK)
 		cli_log(o->log, "assumed role %s, credentials expire %s",
 		    o->role_arn, (*out)->expiration ? when((*out)->expiration, ts) : "never");
 	free(forwarded);
