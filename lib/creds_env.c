@@ -29,7 +29,7 @@ creds_env_read(const struct creds_ctx *ctx, struct aws_credentials **out,
 	const char *token = env("AWS_SESSION_TOKEN");
 	const char *exp = env("AWS_CREDENTIAL_EXPIRATION");
 	time_t expiration = 0;
-	char when[32];
+	char when[TIMEUTIL_RFC3339_LEN];
 
 	*out = NULL;
 	if (akid == NULL && secret == NULL)
@@ -49,10 +49,7 @@ creds_env_read(const struct creds_ctx *ctx, struct aws_credentials **out,
 			    "AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time "
 			    "like 2024-05-01T12:00:00Z");
 		if (expiration <= (ctx->now ? ctx->now : time(NULL))) {
-			struct tm tm;
-
-			gmtime_r(&expiration, &tm);
-			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+			(void)timeutil_format_rfc3339(expiration, when);
 			return ekskit_err_set(err, EKSKIT_ERR_EXPIRED,
 			    "the credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY "
 			    "expired at %s (AWS_CREDENTIAL_EXPIRATION): refresh them "

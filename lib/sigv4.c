@@ -697,7 +697,9 @@ sigv4_sign_headers(const struct sigv4_request *req,
 	memset(out, 0, sizeof(*out));
 	if ((r = check_inputs(req, p, creds, err)) != EKSKIT_OK)
 		return r;
-	ekbuf_init(&canon, SIGV4_MAX_CANONICAL);
+	/* the canonical request holds the session token: wipe every copy,
+	 * the ones growth leaves behind included */
+	ekbuf_init_secret(&canon, SIGV4_MAX_CANONICAL);
 	ekbuf_init(&sh, SIGV4_MAX_CANONICAL);
 	ekbuf_init(&auth, SIGV4_MAX_CANONICAL);
 	token = creds->session_token != NULL && *creds->session_token != '\0' ?
@@ -745,9 +747,6 @@ out:
 	if (r != EKSKIT_OK)
 		sigv4_signed_release(out);
 	free(hdrs);
-	/* the canonical request may hold the session token */
-	if (canon.data != NULL)
-		OPENSSL_cleanse(canon.data, canon.len);
 	ekbuf_release(&canon);
 	ekbuf_release(&sh);
 	ekbuf_release(&auth);
