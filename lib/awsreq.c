@@ -379,8 +379,10 @@ prepare(const struct aws_client *c, const struct target *t, const struct call *k
 		sp.service = c->service;
 		sp.now = c->clock ? c->clock() : time(NULL);
 		sp.normalize_path = 1;
-		if ((rc = sigv4_sign_headers(&sr, &sp, c->creds, &p->sig, err)) != EKSKIT_OK)
-			return ekskit_err_prefix(err, "signing %s", k->what);
+		if ((rc = sigv4_sign_headers(&sr, &sp, c->creds, &p->sig, err)) != EKSKIT_OK) {
+			ekskit_err_prefix(err, "signing %s", k->what);
+			return rc;  /* the signer's code, also when err is NULL */
+		}
 		p->hh[nh++] = (struct http_header){ "X-Amz-Date", p->sig.amz_date, 0 };
 		p->hh[nh++] = (struct http_header){ "Authorization", p->sig.authorization, 1 };
 		if (p->sig.security_token != NULL)

@@ -38,8 +38,11 @@ parse_credentials(const struct http_response *resp, const char *action,
 	}
 	rc = xml_extract(resp->body.data ? resp->body.data : "", resp->body.len, f,
 	    F_COUNT, err);
-	if (rc != EKSKIT_OK)
-		return ekskit_err_prefix(err, "sts %s response", action);
+	if (rc != EKSKIT_OK) {
+		/* not `return ekskit_err_prefix()`: with err NULL that says INTERNAL */
+		ekskit_err_prefix(err, "sts %s response", action);
+		return rc;
+	}
 	for (i = 0; i < F_COUNT; i++) {
 		if (f[i].value == NULL || f[i].value[0] == '\0') {
 			rc = ekskit_err_set(err, EKSKIT_ERR_INVALID,

@@ -357,6 +357,15 @@ test_bad_client(void **state)
 	    &resp, &err), EKSKIT_ERR_NETWORK);
 	assert_non_null(strstr(err.msg, "sts GetCallerIdentity: EKSKIT_TEST_LOOPBACK_ONLY"));
 	http_response_release(&resp);
+	/* credentials the signer refuses: its code, named, err or no err */
+	c.endpoint = "http://127.0.0.1:1/";
+	secret[0] = '\0';
+	ekskit_err_clear(&err);
+	assert_int_equal(aws_query_call(&c, "X", "1", NULL, 0, &resp, &err), EKSKIT_ERR_NO_CREDS);
+	assert_non_null(strstr(err.msg, "signing sts X: "));
+	http_response_release(&resp);
+	assert_int_equal(aws_query_call(&c, "X", "1", NULL, 0, &resp, NULL), EKSKIT_ERR_NO_CREDS);
+	http_response_release(&resp);
 }
 
 static void

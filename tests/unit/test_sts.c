@@ -212,6 +212,10 @@ test_assume_role_errors(void **state)
 	assert_int_equal(sts_assume_role(&e.c, &p, &out, &err), EKSKIT_ERR_INVALID);
 	assert_non_null(strstr(err.msg, "invalid XML"));
 	assert_int_equal(fake_count(&e.f), 4);
+	/* without an err the code is still the real one, not INTERNAL */
+	assert_int_equal(sts_assume_role(&e.c, &p, &out, NULL), EKSKIT_ERR_INVALID);
+	assert_null(out);
+	assert_int_equal(fake_count(&e.f), 5);
 
 	/* argument checks: nothing is sent */
 	p.session_name = NULL;
@@ -222,7 +226,7 @@ test_assume_role_errors(void **state)
 	p.role_arn = ROLE;
 	e.c.creds = NULL;
 	assert_int_equal(sts_assume_role(&e.c, &p, &out, &err), EKSKIT_ERR_NO_CREDS);
-	assert_int_equal(fake_count(&e.f), 4);
+	assert_int_equal(fake_count(&e.f), 5);
 	env_stop(&e, 4);
 }
 
