@@ -127,9 +127,6 @@ from_credential_source(const struct creds_ctx *ctx, const char *profile,
 
 static int parse_duration(const struct creds_ctx *ctx, const char *profile,
     int *out, struct ekskit_err *err);
-static int call_assume_role(const struct creds_ctx *ctx, const char *profile,
-    const struct aws_credentials *source, struct aws_credentials **out,
-    struct ekskit_err *err);
 static int cached_assume_role(const struct creds_ctx *ctx, const char *profile,
     const struct aws_credentials *source, struct aws_credentials **out,
     struct ekskit_err *err);
@@ -236,16 +233,15 @@ sts_region(const struct creds_ctx *ctx, const struct aws_endpoint_opts *o,
 	    ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 }
 
+/* The AssumeRole call itself, to the STS endpoint cached_assume_role resolved. */
 static int
 call_assume_role(const struct creds_ctx *ctx, const char *profile,
-    const struct aws_credentials *source, struct aws_credentials **out,
-    struct ekskit_err *err)
+    const struct aws_credentials *source, const char *url, const char *signing,
+    struct aws_credentials **out, struct ekskit_err *err)
 {
-	struct aws_endpoint_opts eo = { ctx->cfg, ctx->profile, -1, -1 };
 	struct sts_assume_role_params prm;
 	struct aws_client c;
 	char session[64], code[64], prov[320];
-	char *region = NULL, *url = NULL, *signing = NULL;
 	const char *mfa = get(ctx, profile, "mfa_serial");
 	int r;
 
@@ -268,9 +264,6 @@ call_assume_role(const struct creds_ctx *ctx, const char *profile,
 		prm.mfa_serial = mfa;
 		prm.mfa_code = code;
 	}
-	if ((r = sts_region(ctx, &eo, &region, err)) != 0 ||
-	    (r = aws_endpoint_resolve("sts", region, &eo, &url, &signing, err)) != 0)
-		goto out;
 	c.service = "sts";
 	c.region = signing;
 	c.endpoint = url;
@@ -295,9 +288,6 @@ call_assume_role(const struct creds_ctx *ctx, const char *profile,
 	}
 out:
 	OPENSSL_cleanse(code, sizeof(code));
-	free(region);
-	free(url);
-	free(signing);
 	return r;
 }
 
@@ -305,6 +295,8 @@ struct assume_fetch {
 	const struct creds_ctx *ctx;
 	const char *profile;
 	const struct aws_credentials *source;
+	const char *url;        /* STS endpoint */
+	const char *signing;    /* its signing region */
 };
 
 static int
@@ -312,7 +304,8 @@ fetch_assume_role(void *arg, struct aws_credentials **out, struct ekskit_err *er
 {
 	struct assume_fetch *f = arg;
 
-	return call_assume_role(f->ctx, f->profile, f->source, out, err);
+	return call_assume_role(f->ctx, f->profile, f->source, f->url, f->signing,
+	    out, err);
 }
 
 /*
@@ -328,7 +321,7 @@ cached_assume_role(const struct creds_ctx *ctx, const char *profile,
 	static const char *const keys[] = { "role_arn", "external_id",
 	    "role_session_name", "duration_seconds", "mfa_serial" };
 	struct aws_endpoint_opts eo = { ctx->cfg, ctx->profile, -1, -1 };
-	struct assume_fetch f = { ctx, profile, source };
+	struct assume_fetch f = { ctx, profile, source, NULL, NULL };
 	struct cache_key key;
 	char *region = NULL, *url = NULL, *signing = NULL;
 	size_t i;
@@ -338,6 +331,8 @@ cached_assume_role(const struct creds_ctx *ctx, const char *profile,
 	if ((r = sts_region(ctx, &eo, &region, err)) != 0 ||
 	    (r = aws_endpoint_resolve("sts", region, &eo, &url, &signing, err)) != 0)
 		goto out;
+	f.url = url;
+	f.signing = signing;
 	r = cache_key_init(&key, "assume-role");
 	if (r == 0) r = cache_key_add(&key, "profile", profile);
 	for (i = 0; r == 0 && i < sizeof(keys) / sizeof(keys[0]); i++)
