@@ -7,6 +7,7 @@ set -u
 test_env
 need_moto
 . "$TOP/tests/lib/kubeconfig.sh"
+aws_cli_prepare
 command -v kubectl >/dev/null || die "kubectl is required"
 python3 -c 'import yaml, boto3' || die "python3 yaml and boto3 are required"
 use_static_creds

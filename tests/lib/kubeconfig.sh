@@ -6,11 +6,16 @@
 #   yq FILE EXPR               evaluate a python expression over the parsed YAML `d`
 #   sha FILE                   sha256 of a file ("missing" when absent)
 #   kc_view FILE               `kubectl config view` of a file (must succeed)
+#   aws_cli_prepare            make the AWS CLI usable in the sealed environment
 
 EKC=$BIN/eks-kubeconfig
-# the AWS CLI v1 reads only AWS_DEFAULT_REGION, and must not fetch URL arguments
-export AWS_DEFAULT_REGION=${AWS_REGION:-us-west-2}
-printf '[default]\ncli_follow_urlparam = false\n' >>"$AWS_CONFIG_FILE"
+
+# The AWS CLI v1 reads only AWS_DEFAULT_REGION, and must not fetch URL
+# arguments (--proxy-url http://...) as parameter files.
+aws_cli_prepare() {
+	export AWS_DEFAULT_REGION=${AWS_REGION:-us-west-2}
+	printf '[default]\ncli_follow_urlparam = false\n' >>"$AWS_CONFIG_FILE"
+}
 
 moto_clusters() {
 	"$PYTHON" - "$@" <<-'EOF'
