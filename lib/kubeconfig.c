@@ -850,6 +850,98 @@ fail:
 	return r;
 }
 
+/* ---------- reading across KUBECONFIG files ---------- */
+
+void
+kc_resolved_release(struct kc_resolved *r)
+{
+	if (r == NULL)
+		return;
+	kc_context_free(r->context);
+	kc_cluster_free(r->cluster);
+	kc_user_free(r->user);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Index of the first loaded file holding name in section s, or -1. */
+static long
+first_with(struct kubeconfig *const *kcs, size_t n, enum kc_section s,
+    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (kcs[i] != NULL && kubeconfig_has(kcs[i], s, name))
+			return (long)i;
+	return -1;
+}
+
+static int
+resolve_in(struct kubeconfig *const *kcs, size_t n, const char *context,
+    struct kc_resolved *out, struct ekskit_err *err)
+{
+	long i;
+	size_t k;
+	int r;
+
+	for (k = 0; context == NULL && k < n; k++)
+		if (kcs[k] != NULL)
+			context = kubeconfig_current_context(kcs[k]);
+	if (context == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "no current-context in the kubeconfig; pass a context name");
+	if ((i = first_with(kcs, n, KC_CONTEXTS, context)) < 0)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "context \"%s\" not found in the kubeconfig", context);
+	if ((r = kubeconfig_get_context(kcs[i], context, &out->context, err)) != 0)
+		return r;
+	if (out->context->cluster == NULL || out->context->user == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_INVALID,
+		    "%s: context \"%s\" names no %s", kcs[i]->path ? kcs[i]->path : "kubeconfig",
+		    context, out->context->cluster == NULL ? "cluster" : "user");
+	if ((i = first_with(kcs, n, KC_CLUSTERS, out->context->cluster)) < 0)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "cluster \"%s\" of context \"%s\" not found in the kubeconfig",
+		    out->context->cluster, context);
+	if ((r = kubeconfig_get_cluster(kcs[i], out->context->cluster, &out->cluster, err)) != 0)
+		return r;
+	if ((i = first_with(kcs, n, KC_USERS, out->context->user)) < 0)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "user \"%s\" of context \"%s\" not found in the kubeconfig",
+		    out->context->user, context);
+	return kubeconfig_get_user(kcs[i], out->context->user, &out->user, err);
+}
+
+int
+kubeconfig_resolve(char *const *paths, const char *context,
+    struct kc_resolved *out, struct ekskit_err *err)
+{
+	struct kubeconfig **kcs;
+	size_t n = 0, i;
+	int r = EKSKIT_OK;
+
+	memset(out, 0, sizeof(*out));
+	while (paths != NULL && paths[n] != NULL)
+		n++;
+	if ((kcs = calloc(n + 1, sizeof(*kcs))) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	for (i = 0; i < n && r == EKSKIT_OK; i++) {
+		r = kubeconfig_load(paths[i], &kcs[i], err);
+		if (r == EKSKIT_ERR_NOT_FOUND) {
+			ekskit_err_clear(err);
+			r = EKSKIT_OK;
+		}
+	}
+	if (r == EKSKIT_OK)
+		r = resolve_in(kcs, n, context, out, err);
+	if (r != EKSKIT_OK)
+		kc_resolved_release(out);
+	for (i = 0; i < n; i++)
+		kubeconfig_free(kcs[i]);
+	free(kcs);
+	return r;
+}
+
 /* ---------- writers ---------- */
 
 static int
