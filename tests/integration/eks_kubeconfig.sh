@@ -223,4 +223,13 @@ assert_contains "$(cat "$T/err")" "c4 is CREATING" "--all: skipped cluster named
 assert_eq 3 "$(grep -c 'GET /clusters?' "$T/eks-fake.log")" "--all: three ListClusters pages"
 unset AWS_ENDPOINT_URL_EKS
 
+# kubectl reads every kubeconfig this script wrote
+n=0
+for f in "$CFG" "$T"/*.yaml "$K1" "$K2" "$T/real/config" "$T"/people/*.kubeconfig "$T/out/alone.yaml"; do
+	[ "$f" = "$T/users.yaml" ] && continue
+	kc_view "$f" || fail "kubectl cannot read $f: $(cat "$T/kubectl.err")"
+	n=$((n + 1))
+done
+[ "$n" -ge 14 ] && ok "kubectl reads all $n files written" || fail "only $n files checked"
+
 finish
