@@ -267,6 +267,63 @@ kv_find(struct kv *kvs, size_t n, const char *key)
 
 /* -------------------------------------------------------------- parsing */
 
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 if invalid. */
+static size_t
+utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+	size_t n, i;
+	unsigned cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	/* overlong forms, surrogates, beyond U+10FFFF */
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* The AWS CLI reads the files as UTF-8 and rejects anything else. */
+static int
+check_text(const char *name, const char *data, size_t len, struct ekskit_err *err)
+{
+	const unsigned char *p = (const unsigned char *)data, *end = p + len;
+	int line = 1;
+	size_t n;
+
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
+		    "%s line 1: the file starts with a UTF-8 byte order mark, which "
+		    "the AWS CLI does not accept either: save it without one", name);
+	while (p < end) {
+		if (*p == '\0')
+			return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
+			    "%s line %d: contains a NUL byte: not a text file", name, line);
+		if ((n = utf8_seq(p, end)) == 0)
+			return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
+			    "%s line %d: not valid UTF-8", name, line);
+		if (*p == '\n' || (*p == '\r' && (p + 1 == end || p[1] != '\n')))
+			line++;
+		p += n;
+	}
+	return 0;
+}
+
 struct parser {
 	struct cfgfile *f;
 	const char *name;        /* file name for messages */
@@ -497,11 +554,8 @@ awsconfig_parse_buffer(struct awsconfig *cfg, const char *name,
 		    "%s is larger than %u bytes", name, CFG_MAX_FILE_BYTES);
 		goto out;
 	}
-	if (len > 0 && memchr(data, '\0', len) != NULL) {
-		r = ekskit_err_set(err, EKSKIT_ERR_CONFIG,
-		    "%s contains a NUL byte: not a text file", name);
+	if ((r = check_text(name, data, len, err)) != 0)
 		goto out;
-	}
 	while (line < end && r == 0) {
 		for (nl = line; nl < end && *nl != '\n' && *nl != '\r'; nl++)
 			;

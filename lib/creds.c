@@ -11,6 +11,7 @@
 #include "ekskit/awsconfig.h"
 #include "ekskit/buf.h"
 #include "ekskit/creds.h"
+#include "ekskit/creds_ext.h"
 #include "ekskit/error.h"
 #include "creds_internal.h"
 
@@ -161,10 +162,10 @@ creds_provider_alloc(const char *name,
  */
 static struct creds_provider *(*const default_chain[])(void) = {
 	creds_env_provider_new,          /* AWS_ACCESS_KEY_ID, ... */
-	/* web identity from AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (issue 3) */
-	creds_profile_provider_new,      /* ~/.aws files: static keys, assume-role */
-	/* container credentials (issue 3) */
-	/* instance metadata, IMDSv2 (issue 3) */
+	creds_provider_web_identity_env_new, /* AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN */
+	creds_profile_provider_new,      /* ~/.aws files: static keys, assume-role, SSO, ... */
+	creds_provider_container_new,    /* AWS_CONTAINER_CREDENTIALS_{RELATIVE,FULL}_URI */
+	creds_provider_imds_new,         /* instance metadata, IMDSv2 */
 };
 #define NCHAIN (sizeof(default_chain) / sizeof(default_chain[0]))
 

@@ -25,7 +25,9 @@
 
 #include "ekskit/awsconfig.h"
 #include "ekskit/buf.h"
+#include "ekskit/cache.h"
 #include "ekskit/creds.h"
+#include "ekskit/creds_ext.h"
 #include "ekskit/endpoints.h"
 #include "ekskit/error.h"
 #include "ekskit/sts.h"
@@ -44,8 +46,8 @@ static const struct {
 	struct creds_provider *(*new_fn)(void);   /* NULL: not available yet */
 } credential_sources[] = {
 	{ "Environment", NULL },          /* creds_env_read(), see below */
-	{ "Ec2InstanceMetadata", NULL },  /* issue 3: IMDS provider */
-	{ "EcsContainer", NULL },         /* issue 3: container provider */
+	{ "Ec2InstanceMetadata", creds_provider_imds_new },
+	{ "EcsContainer", creds_provider_container_new },
 };
 
 static const char *
@@ -128,6 +130,9 @@ static int parse_duration(const struct creds_ctx *ctx, const char *profile,
 static int call_assume_role(const struct creds_ctx *ctx, const char *profile,
     const struct aws_credentials *source, struct aws_credentials **out,
     struct ekskit_err *err);
+static int cached_assume_role(const struct creds_ctx *ctx, const char *profile,
+    const struct aws_credentials *source, struct aws_credentials **out,
+    struct ekskit_err *err);
 
 static int
 assume_profile(const struct creds_ctx *ctx, const char *profile,
@@ -189,7 +194,7 @@ assume_profile(const struct creds_ctx *ctx, const char *profile,
 	}
 	if (r != 0)
 		return r;
-	r = call_assume_role(ctx, profile, source, out, err);
+	r = cached_assume_role(ctx, profile, source, out, err);
 	aws_credentials_free(source);
 	return r;
 }
@@ -272,7 +277,7 @@ call_assume_role(const struct creds_ctx *ctx, const char *profile,
 	c.creds = source;
 	c.verbose = ctx->verbose;
 	if (ctx->verbose)
-		fprintf(stderr, "assuming role %s for profile '%s' via %s "
+		fprintf(stderr, "ekskit: creds: assuming role %s for profile '%s' via %s "
 		    "(source credentials: %s)\n", prm.role_arn, profile, url,
 		    source->provider);
 	r = sts_assume_role(&c, &prm, out, err);
@@ -290,6 +295,62 @@ call_assume_role(const struct creds_ctx *ctx, const char *profile,
 	}
 out:
 	OPENSSL_cleanse(code, sizeof(code));
+	free(region);
+	free(url);
+	free(signing);
+	return r;
+}
+
+struct assume_fetch {
+	const struct creds_ctx *ctx;
+	const char *profile;
+	const struct aws_credentials *source;
+};
+
+static int
+fetch_assume_role(void *arg, struct aws_credentials **out, struct ekskit_err *err)
+{
+	struct assume_fetch *f = arg;
+
+	return call_assume_role(f->ctx, f->profile, f->source, out, err);
+}
+
+/*
+ * call_assume_role through the credential cache (issue 3): keyed by every
+ * input that changes the result, so the STS call (and an MFA prompt) happens
+ * once per role session, not once per kubectl call.
+ */
+static int
+cached_assume_role(const struct creds_ctx *ctx, const char *profile,
+    const struct aws_credentials *source, struct aws_credentials **out,
+    struct ekskit_err *err)
+{
+	static const char *const keys[] = { "role_arn", "external_id",
+	    "role_session_name", "duration_seconds", "mfa_serial" };
+	struct aws_endpoint_opts eo = { ctx->cfg, ctx->profile, -1, -1 };
+	struct assume_fetch f = { ctx, profile, source };
+	struct cache_key key;
+	char *region = NULL, *url = NULL, *signing = NULL;
+	size_t i;
+	int r;
+
+	*out = NULL;
+	if ((r = sts_region(ctx, &eo, &region, err)) != 0 ||
+	    (r = aws_endpoint_resolve("sts", region, &eo, &url, &signing, err)) != 0)
+		goto out;
+	r = cache_key_init(&key, "assume-role");
+	if (r == 0) r = cache_key_add(&key, "profile", profile);
+	for (i = 0; r == 0 && i < sizeof(keys) / sizeof(keys[0]); i++)
+		r = cache_key_add(&key, keys[i], get(ctx, profile, keys[i]));
+	if (r == 0) r = cache_key_add(&key, "source_access_key_id", source->access_key_id);
+	if (r == 0) r = cache_key_add(&key, "region", signing);
+	if (r == 0) r = cache_key_add(&key, "endpoint", url);
+	if (r == 0)
+		r = cache_creds(ctx, &key, fetch_assume_role, &f, out, err);
+	else
+		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	cache_key_release(&key);
+out:
 	free(region);
 	free(url);
 	free(signing);

@@ -15,6 +15,7 @@
 
 #include "ekskit/awsconfig.h"
 #include "ekskit/creds.h"
+#include "ekskit/creds_ext.h"
 #include "ekskit/error.h"
 #include "creds_internal.h"
 
@@ -66,10 +67,10 @@ profile_static(const struct creds_ctx *ctx, const char *profile,
  */
 static int (*const profile_sources[])(const struct creds_ctx *, const char *,
     struct aws_credentials **, struct ekskit_err *) = {
-	/* web_identity_token_file + role_arn (issue 3) */
-	/* sso_session / sso_start_url (issue 3) */
+	creds_web_identity_profile_get,  /* web_identity_token_file + role_arn */
+	creds_sso_get,                   /* sso_session / sso_start_url */
 	profile_static,
-	/* credential_process (issue 3) */
+	creds_process_get,               /* credential_process */
 };
 
 int

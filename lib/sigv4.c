@@ -3,7 +3,7 @@
  *
  * The stages are plain functions over strings so that the official test
  * suite can check each one.  Everything derived from the secret key (the
- * "AWS4"+secret string, every intermediate HMAC key) lives in local buffers
+ * "AWS4"+secret string, every intermediate HMAC key) lives in buffers
  * that are wiped with OPENSSL_cleanse before returning.
  */
 #include <stdio.h>
@@ -100,8 +100,9 @@ reencode(const char *s, size_t n)
 	int r = EKSKIT_OK;
 	char *out = NULL;
 
-	ekbuf_init(&raw, SIGV4_MAX_CANONICAL);
-	ekbuf_init(&enc, SIGV4_MAX_CANONICAL);
+	/* query values may carry a session token: no stray copies */
+	ekbuf_init_secret(&raw, SIGV4_MAX_CANONICAL);
+	ekbuf_init_secret(&enc, SIGV4_MAX_CANONICAL);
 	for (i = 0; i < n && r == EKSKIT_OK; i++) {
 		int hi, lo;
 
@@ -116,9 +117,6 @@ reencode(const char *s, size_t n)
 		r = uri_encode(&enc, raw.data ? raw.data : "", raw.len, 0);
 	if (r == EKSKIT_OK)
 		out = ekbuf_detach(&enc, NULL);
-	/* query values may carry a session token */
-	if (raw.data != NULL)
-		OPENSSL_cleanse(raw.data, raw.len);
 	ekbuf_release(&raw);
 	ekbuf_release(&enc);
 	return out;

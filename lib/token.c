@@ -1,6 +1,7 @@
 /* EKS tokens: see include/ekskit/token.h. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
@@ -13,6 +14,9 @@
 #include "ekskit/token.h"
 
 #define STS_QUERY	"Action=GetCallerIdentity&Version=2011-06-15"
+/* The legacy global endpoint only takes signatures scoped to us-east-1. */
+#define STS_GLOBAL_HOST		"sts.amazonaws.com"
+#define STS_GLOBAL_REGION	"us-east-1"
 #define CLUSTER_ID_MAX	1024
 #define HOST_MAX	253
 
@@ -87,7 +91,7 @@ eks_token_presigned_url(const char *cluster_id, const char *region,
 	req.headers = &hdr;
 	req.nheaders = 1;
 	memset(&p, 0, sizeof(p));
-	p.region = region;
+	p.region = strcasecmp(sts_host, STS_GLOBAL_HOST) == 0 ? STS_GLOBAL_REGION : region;
 	p.service = "sts";
 	p.now = now;
 	p.normalize_path = 1;

@@ -32,6 +32,19 @@ struct aws_param {
 	const char *value;
 };
 
+/*
+ * Both calls: the endpoint's path (if any) prefixes the request path; the
+ * Host header is the endpoint's host with :port when the port is not the
+ * scheme's default; requests are signed with sigv4_sign_headers (X-Amz-Date,
+ * Authorization and, with a session token, X-Amz-Security-Token) unless
+ * c->creds is NULL.  Retries are http.c's, with the AWS throttling error
+ * codes of 400 responses recognised.
+ * Returns 0 for a 2xx response; EKSKIT_ERR_REMOTE for an error response
+ * (err->remote_code = AWS code, err->http_status, err->msg =
+ * "CODE: message (HTTP 403, request id X)"); or the http/signing error.
+ * Whatever the result, the caller releases resp (http_response_release).
+ */
+
 /* Query protocol: POST Action=...&Version=...&params (form-encoded).  resp owned by caller. */
 int aws_query_call(const struct aws_client *c, const char *action,
     const char *version, const struct aws_param *params, size_t nparams,
@@ -41,5 +54,31 @@ int aws_query_call(const struct aws_client *c, const char *action,
 int aws_rest_json_call(const struct aws_client *c, const char *method,
     const char *path, const char *query, const char *json_body,
     struct http_response *resp, struct ekskit_err *err);
+
+/*
+ * The form body of a query call, "Action=A&Version=V&k=v..." with names and
+ * values percent-encoded (RFC 3986), appended to out (init it secret when a
+ * value is one).  0 or EKSKIT_ERR_NOMEM.
+ */
+int aws_query_body(struct ekbuf *out, const char *action, const char *version,
+    const struct aws_param *params, size_t nparams);
+
+/*
+ * Turn an error response into EKSKIT_ERR_REMOTE as described above, parsing
+ * XML (<ErrorResponse><Error>, <Response><Errors><Error>, <Error>) or JSON
+ * ("__type"/"code", "message"/"Message", header x-amzn-ErrorType) bodies.
+ * what names the call for messages without an AWS code ("sts AssumeRole").
+ */
+int aws_response_error(const struct http_response *resp, const char *what,
+    struct ekskit_err *err);
+
+/*
+ * The AWS error code of an error response (namespace and ":..." suffixes
+ * stripped) into code[len]; "" when none can be found.
+ */
+void aws_response_error_code(const struct http_response *resp, char *code, size_t len);
+
+/* 1 when code is a throttling or transient AWS error code (standard retry mode list). */
+int aws_is_retryable_code(const char *code);
 
 #endif /* EKSKIT_AWSREQ_H */

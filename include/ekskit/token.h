@@ -40,6 +40,8 @@ struct aws_credentials;
  * The presigned GetCallerIdentity URL for cluster_id (the x-k8s-aws-id
  * value: the cluster name, or an Outposts cluster id), signed with creds
  * for region at time now, addressed to sts_host (a bare host name).
+ * For the legacy global host sts.amazonaws.com the signature is scoped to
+ * us-east-1 whatever `region` says, as botocore does (STS refuses others).
  * 0 with *url_out malloc'd (a secret: ek_free_secret), or
  * EKSKIT_ERR_INVALID (bad cluster id, host or region), EKSKIT_ERR_NO_CREDS,
  * EKSKIT_ERR_NOMEM.

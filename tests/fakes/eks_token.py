@@ -97,7 +97,10 @@ def _b64url_decode_strict(s):
     # alphabet; Python's decoder is lenient, so check first.
     if not re.fullmatch(r"[A-Za-z0-9_-]*", s) or len(s) % 4 == 1:
         raise _format_error("illegal base64 data")
-    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+    try:
+        return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+    except ValueError:
+        raise _format_error("illegal base64 data") from None
 
 
 def parse_token(token, partition="aws", now=None):
@@ -124,8 +127,8 @@ def parse_token(token, partition="aws", now=None):
     if parsed.path != "/":
         raise _format_error("unexpected path in pre-signed URL")
     try:
-        pairs = urllib.parse.parse_qsl(parsed.query, keep_blank_values=True,
-                                       strict_parsing=bool(parsed.query))
+        # like Go's url.ParseQuery: a key without "=" has an empty value
+        pairs = urllib.parse.parse_qsl(parsed.query, keep_blank_values=True)
     except ValueError:
         raise _format_error("malformed query parameter") from None
     params, seen = {}, set()

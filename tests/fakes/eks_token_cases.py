@@ -174,6 +174,32 @@ def format_rules(akid, secret):
             fail("wrong prefix: %s" % e)
 
 
+def mutations(akid, secret, n=150):
+    """Random one-character changes to a good token: never a 500, and a 200
+    only when the change decodes to the very same URL (unused base64 bits)."""
+    import random
+    rng = random.Random(20260101)
+    good = tok(mint(akid, secret))
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/.%"
+    bad = 0
+    for _ in range(n):
+        i = rng.randrange(len(eks_token.V1_PREFIX), len(good))
+        t = good[:i] + rng.choice(alphabet) + good[i + 1:]
+        code, _ = request(t)
+        if code == 401:
+            continue
+        same = False
+        try:
+            same = eks_token.parse_token(t)[0] == eks_token.parse_token(good)[0]
+        except eks_token.TokenError:
+            pass
+        if not (code == 200 and same):
+            bad += 1
+            fail("mutated token at %d: HTTP %s" % (i, code))
+    if not bad:
+        ok("%d random one-character mutations: all refused with 401 (or the same URL)" % n)
+
+
 def identities(iam, sts):
     suffix = uuid.uuid4().hex[:8]
     names = {}
@@ -273,6 +299,7 @@ def main():
     else:
         fail("token signed 14 minutes ago: %s" % code)
     format_rules(akid, secret)
+    mutations(akid, secret)
     mapping(ids)
     print("%d failed" % len(failed))
     return 1 if failed else 0

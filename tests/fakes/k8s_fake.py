@@ -344,6 +344,7 @@ class Fake:
         self.args = args
         self.certs = certs
         self.clock_offset = 0.0
+        self.delay = args.delay_seconds
         self.store = Store(self.now)
         self.jwt_key = os.urandom(32)
         self.admin_token = certs["admin_token"]
@@ -411,7 +412,7 @@ class Fake:
             claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
         except (ValueError, TypeError):
             raise Unauthorized("malformed JWT") from None
-        if not hmac.compare_digest(sig, got):
+        if not hmac.compare_digest(sig, got) or not isinstance(claims, dict):
             raise Unauthorized("JWT signature does not verify")
         return claims
 
@@ -632,6 +633,9 @@ class Fake:
         if not isinstance(body, dict):
             raise bad_request("the body must be a TokenRequest object")
         spec = body.get("spec") or {}
+        meta = body.get("metadata") or {}
+        if not isinstance(spec, dict) or not isinstance(meta, dict):
+            raise bad_request("spec and metadata must be objects")
         exp = spec.get("expirationSeconds")
         if exp is None:
             exp = 3600
@@ -647,8 +651,7 @@ class Fake:
                            "Invalid value: %d: may not specify a duration larger than 2^32 "
                            "seconds" % exp))
         if causes:
-            raise invalid("TokenRequest", "authentication.k8s.io",
-                          (body.get("metadata") or {}).get("name", ""), causes)
+            raise invalid("TokenRequest", "authentication.k8s.io", meta.get("name", ""), causes)
         warnings = []
         granted = exp
         if self.args.max_token_seconds and exp > self.args.max_token_seconds:
@@ -661,6 +664,8 @@ class Fake:
         k8s = {"namespace": ns, "serviceaccount": {"name": sa_name, "uid": sa["metadata"]["uid"]}}
         ref = spec.get("boundObjectRef")
         out_ref = None
+        if ref is not None and not isinstance(ref, dict):
+            raise bad_request("spec.boundObjectRef must be an object")
         if ref:
             kind = ref.get("kind", "")
             res = {"Pod": "pods", "Secret": "secrets", "Node": "nodes"}.get(kind)
@@ -864,10 +869,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def read_body(self, protobuf_ok=False):
         """JSON (or YAML) request body; protobuf_ok: a body whose content does
         not matter (SelfSubjectReview, sent as protobuf by kubectl >= 1.32)."""
-        n = int(self.headers.get("Content-Length") or 0)
-        if n > MAX_BODY:
-            raise ApiError(413, "RequestEntityTooLarge", "request entity too large")
-        raw = self.rfile.read(n) if n else b""
+        raw = self.raw_body
         if not raw:
             return None
         if (self.headers.get("Content-Type") or "").startswith("application/vnd.kubernetes.protobuf"):
@@ -891,9 +893,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = url.path.rstrip("/") or "/"
         query = urllib.parse.parse_qs(url.query)
         who, code, note = "-", 500, ""
+        self.raw_body = b""
         try:
-            if fake.args.delay_seconds:
-                time.sleep(fake.args.delay_seconds)
+            # always consume the body (DELETE carries one too), or the next
+            # request on this keep-alive connection would start inside it
+            try:
+                n = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                n = -1
+            if n > MAX_BODY or n < 0:
+                self.close_connection = True
+                raise ApiError(413, "RequestEntityTooLarge", "request entity too large")
+            self.raw_body = self.rfile.read(n) if n else b""
+            if fake.delay and not path.startswith("/_fake/"):
+                time.sleep(fake.delay)
             try:
                 ident = fake.authenticate(self)
             except Unauthorized as e:
@@ -926,6 +939,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = self.read_body() or {}
             fake.clock_offset += float(body.get("advanceSeconds", 0))
             return 200, {"now": rfc3339(fake.now())}, []
+        if path == "/_fake/delay" and method == "POST":
+            if "system:masters" not in ident.groups:
+                raise ApiError(403, "Forbidden", "only administrators may change the delay")
+            body = self.read_body() or {}
+            fake.delay = max(0.0, float(body.get("seconds", 0)))
+            return 200, {"delaySeconds": fake.delay}, []
         if path == "/version" and method == "GET":
             return 200, SERVER_VERSION, []
         if path in ("/healthz", "/livez", "/readyz") and method == "GET":

@@ -229,6 +229,14 @@ assert_eq '{"a": "2", "b": "x"}' "$(json_get "$K8S_HTTP_BODY" 'd["data"]')" "con
 kc -n kube-system patch configmap demo --type json -p '[{"op":"remove","path":"/data/a"}]' >/dev/null
 assert_eq '{"b":"x"}' "$(kc -n kube-system get configmap demo -o jsonpath='{.data}')" "kubectl json patch"
 
+# DELETE with a body, then another request on the same keep-alive connection.
+codes=$(curl -sS --cacert "$K8S_CA_FILE" -H @<(printf 'Authorization: Bearer %s\n' "$K8S_ADMIN_TOKEN") \
+	-o /dev/null -w '%{http_code} %{num_connects}\n' -X DELETE -H 'Content-Type: application/json' \
+	--data '{"propagationPolicy":"Background"}' "$K8S_URL/api/v1/namespaces/kube-system/configmaps/demo" \
+	--next --cacert "$K8S_CA_FILE" -H @<(printf 'Authorization: Bearer %s\n' "$K8S_ADMIN_TOKEN") \
+	-o /dev/null -w '%{http_code} %{num_connects}\n' "$K8S_URL/api/v1/namespaces/kube-system")
+assert_eq "200 1 200 0" "$(echo $codes)" "DELETE with a body keeps the connection usable"
+
 # --- expiry through the fake's clock ----------------------------------------
 k8s_api_token "$short" GET /version
 assert_eq 200 "$K8S_HTTP_CODE" "600 s token valid now"
@@ -258,5 +266,28 @@ if err=$("$KOLD" --kubeconfig "$T/eks.kubeconfig" get --raw /version 2>&1); then
 else
 	assert_contains "$err" "Unauthorized" "token for another cluster: kubectl says Unauthorized"
 fi
+
+# --- a second instance: --state, --no-token-controller, --delay-seconds -----
+k8s_fake_stop
+cat >"$T/state.json" <<'EOF'
+{"kind": "List", "items": [
+ {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ci"}},
+ {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "deployer", "namespace": "ci"}},
+ {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+  "metadata": {"name": "deployer-token", "namespace": "ci",
+               "annotations": {"kubernetes.io/service-account.name": "deployer"}}}]}
+EOF
+k8s_fake_start --state "$T/state.json" --no-token-controller --token-controller-delay 0.1 \
+	--delay-seconds 2 || die "cannot start the second fake"
+k8s_kubeconfig_cert "$KC"
+curl -sS --max-time 1 --cacert "$K8S_CA_FILE" --cert "$K8S_ADMIN_CERT" --key "$K8S_ADMIN_KEY" \
+	-o /dev/null "$K8S_URL/version" 2>/dev/null
+assert_eq 28 $? "--delay-seconds 2: a client with a 1 s limit times out"
+k8s_api POST /_fake/delay '{"seconds": 0}'
+assert_eq 200 "$K8S_HTTP_CODE" "POST /_fake/delay is not delayed"
+kc -n ci get sa deployer >/dev/null && ok "--state: objects loaded" || fail "--state: deployer missing"
+sleep 0.5
+assert_eq "" "$(kc -n ci get secret deployer-token -o jsonpath='{.data.token}')" \
+	"--no-token-controller: token never filled"
 
 finish

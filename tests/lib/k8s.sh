@@ -13,6 +13,7 @@
 #                                          K8S_HTTP_CODE and K8S_HTTP_BODY
 #   k8s_api_token TOKEN METHOD PATH [JSON] the same with a bearer token
 #   k8s_advance_clock SECONDS              move the fake's clock forward
+#   k8s_set_delay SECONDS                  delay every later answer (0: none)
 #
 # k8s_fake_start exports K8S_URL, K8S_CA_FILE, K8S_CA_DATA, K8S_ADMIN_CERT,
 # K8S_ADMIN_KEY, K8S_ADMIN_TOKEN, K8S_FAKE_PID, K8S_FAKE_DIR, K8S_FAKE_LOG
@@ -156,6 +157,11 @@ k8s_api() {  # method path [json]
 
 k8s_advance_clock() {  # seconds
 	k8s_api POST /_fake/clock "{\"advanceSeconds\": $1}"
+	[ "$K8S_HTTP_CODE" = 200 ]
+}
+
+k8s_set_delay() {  # seconds: every later answer waits this long (hang tests)
+	k8s_api POST /_fake/delay "{\"seconds\": $1}"
 	[ "$K8S_HTTP_CODE" = 200 ]
 }
 

@@ -209,13 +209,15 @@ test_malformed(void **state)
 	parse_fails("[default]\ns3 =\n  novalue\n", 0, "line 3: expected 'key = value' inside the indented sub-section");
 	parse_fails("[default]\r\n[]\r\n", 0, "line 2:");
 	parse_fails("   [default\n", 0, "line 1: a setting before any [section]");
+	parse_fails("[default]\r\n\r\nk = \xfe\n", 0, "/x/config line 3: not valid UTF-8");
+	parse_fails("\xef\xbb\xbf[default]\n", 0, "line 1: the file starts with a UTF-8 byte order mark");
 	{
 		struct awsconfig *cfg = awsconfig_new();
 		struct ekskit_err err;
 
 		assert_int_equal(awsconfig_parse_buffer(cfg, "f", "[default]\nx = 1\0\n",
 		    sizeof("[default]\nx = 1\0\n") - 1, 0, &err), EKSKIT_ERR_CONFIG);
-		assert_non_null(strstr(err.msg, "NUL byte"));
+		assert_non_null(strstr(err.msg, "f line 2: contains a NUL byte"));
 		awsconfig_free(cfg);
 	}
 }
@@ -414,6 +416,11 @@ static const char *const fixed_cases[] = {
 	"[]\n",
 	"[profile a]\nk = \x1f v \x1f\n",
 	"[profile a]\nk = v\n\x0c\nj = w\n",
+	"[profile a]\nk = caf\xc3\xa9\n",
+	"[profile a]\nk = \xff\n",
+	"[profile a]\nk = \xc0\xaf\n",
+	"[profile a]\nk = \xed\xa0\x80\n",
+	"\xef\xbb\xbf[profile a]\nk = v\n",
 };
 
 /* Pieces the generator combines into random files. */

@@ -124,19 +124,22 @@ pattern_matches(const char *pattern, const char *s)
 static int
 host_allowed(const char *partition, const char *host)
 {
+	/* sts[-fips].<region>.<partition suffix>, regional or dual-stack */
 	static const struct { const char *partition, *pattern; } allow[] = {
 		{ "aws", "^sts\\.amazonaws\\.com$" },
-		{ "aws", "^sts(-fips)?\\.[a-z]{2}-[a-z]+-[0-9]+\\.amazonaws\\.com$" },
-		{ "aws", "^sts(-fips)?\\.[a-z]{2}-[a-z]+-[0-9]+\\.api\\.aws$" },
-		{ "aws-cn", "^sts\\.cn-[a-z]+-[0-9]+\\.amazonaws\\.com\\.cn$" },
-		{ "aws-cn", "^sts\\.cn-[a-z]+-[0-9]+\\.api\\.amazonwebservices\\.com\\.cn$" },
-		{ "aws-us-gov", "^sts(-fips)?\\.us-gov-[a-z]+-[0-9]+\\.amazonaws\\.com$" },
-		{ "aws-us-gov", "^sts(-fips)?\\.us-gov-[a-z]+-[0-9]+\\.api\\.aws$" },
-		{ "aws-iso", "^sts\\.us-iso-[a-z]+-[0-9]+\\.c2s\\.ic\\.gov$" },
-		{ "aws-iso-b", "^sts\\.us-isob-[a-z]+-[0-9]+\\.sc2s\\.sgov\\.gov$" },
-		{ "aws-iso-e", "^sts\\.eu-isoe-[a-z]+-[0-9]+\\.cloud\\.adc-e\\.uk$" },
-		{ "aws-iso-f", "^sts\\.us-isof-[a-z]+-[0-9]+\\.csp\\.hci\\.ic\\.gov$" },
-		{ "aws-eusc", "^sts\\.eusc-[a-z]+-[a-z]+-[0-9]+\\.amazonaws\\.eu$" },
+		{ "aws", "^sts(-fips)?\\.[a-z]{2}-[a-z]+-[0-9]+\\.(amazonaws\\.com|api\\.aws)$" },
+		{ "aws-cn", "^sts(-fips)?\\.cn-[a-z]+-[0-9]+\\."
+		    "(amazonaws\\.com\\.cn|api\\.amazonwebservices\\.com\\.cn)$" },
+		{ "aws-us-gov", "^sts(-fips)?\\.us-gov-[a-z]+-[0-9]+\\.(amazonaws\\.com|api\\.aws)$" },
+		{ "aws-iso", "^sts(-fips)?\\.us-iso-[a-z]+-[0-9]+\\.(c2s\\.ic\\.gov|api\\.aws\\.ic\\.gov)$" },
+		{ "aws-iso-b", "^sts(-fips)?\\.us-isob-[a-z]+-[0-9]+\\."
+		    "(sc2s\\.sgov\\.gov|api\\.aws\\.scloud)$" },
+		{ "aws-iso-e", "^sts(-fips)?\\.eu-isoe-[a-z]+-[0-9]+\\."
+		    "(cloud\\.adc-e\\.uk|api\\.cloud-aws\\.adc-e\\.uk)$" },
+		{ "aws-iso-f", "^sts(-fips)?\\.us-isof-[a-z]+-[0-9]+\\."
+		    "(csp\\.hci\\.ic\\.gov|api\\.aws\\.hci\\.ic\\.gov)$" },
+		{ "aws-eusc", "^sts(-fips)?\\.eusc-[a-z]+-[a-z]+-[0-9]+\\."
+		    "(amazonaws\\.eu|api\\.amazonwebservices\\.eu)$" },
 	};
 	size_t i;
 
@@ -339,6 +342,11 @@ test_golden_token(void **state)
 	assert_string_equal(dec, want_url);
 	assert_int_equal(verify_like_authenticator(tok, "aws", "us-west-2",
 	    1682640000 + 60, &why), 0);
+	/* the legacy global host only takes us-east-1 signatures */
+	ek_free_secret(url);
+	assert_int_equal(eks_token_presigned_url("test-cluster", "eu-west-1",
+	    "sts.amazonaws.com", c, 1682640000, &url, NULL), EKSKIT_OK);
+	assert_non_null(strstr(url, "%2F20230428%2Fus-east-1%2Fsts%2Faws4_request&"));
 	/* the expiry the authenticator's generator announces: +14 minutes */
 	assert_int_equal(eks_token_expiry(1682640000, 0), 1682640000 + 14 * 60);
 	ek_free_secret(tok);
@@ -580,7 +588,7 @@ test_bad_inputs(void **state)
 	BAD("c", "us-east-1", "sts.amazonaws.com:443", c, EKSKIT_ERR_INVALID);
 	BAD("c", NULL, "sts.amazonaws.com", c, EKSKIT_ERR_INVALID);
 	BAD("c", "", "sts.amazonaws.com", c, EKSKIT_ERR_INVALID);
-	BAD("c", "us/east", "sts.amazonaws.com", c, EKSKIT_ERR_INVALID);
+	BAD("c", "us/east", "sts.us-east-1.amazonaws.com", c, EKSKIT_ERR_INVALID);
 	BAD("c", "us-east-1", "sts.amazonaws.com", NULL, EKSKIT_ERR_NO_CREDS);
 	BAD("c", "us-east-1", "sts.amazonaws.com", nosecret, EKSKIT_ERR_NO_CREDS);
 
@@ -611,6 +619,7 @@ static void
 test_botocore_oracle(void **state)
 {
 	const char *path = getenv("EKSKIT_ORACLE_CASES");
+	struct ekskit_err err;
 	json_error_t jerr;
 	json_t *root, *cases, *cs;
 	size_t i, bad = 0, checked = 0;
@@ -638,19 +647,22 @@ test_botocore_oracle(void **state)
 		c.secret_access_key = (char *)(uintptr_t)jstr(cs, "secret_access_key");
 		c.session_token = (char *)(uintptr_t)jstr(cs, "session_token");
 		assert_true(json_is_integer(now) && want_url && want_tok);
-		assert_int_equal(eks_token_presigned_url(jstr(cs, "cluster_id"),
-		    jstr(cs, "region"), jstr(cs, "host"), &c,
-		    (time_t)json_integer_value(now), &url, NULL), EKSKIT_OK);
-		assert_int_equal(eks_token_generate(jstr(cs, "cluster_id"),
-		    jstr(cs, "region"), jstr(cs, "host"), &c,
-		    (time_t)json_integer_value(now), &tok, NULL), EKSKIT_OK);
+		ekskit_err_clear(&err);
+		if (eks_token_presigned_url(jstr(cs, "cluster_id"), jstr(cs, "region"),
+		    jstr(cs, "host"), &c, (time_t)json_integer_value(now), &url,
+		    &err) != EKSKIT_OK ||
+		    eks_token_generate(jstr(cs, "cluster_id"), jstr(cs, "region"),
+		    jstr(cs, "host"), &c, (time_t)json_integer_value(now), &tok,
+		    &err) != EKSKIT_OK)
+			fail_msg("case %zu (%s): %s", i, jstr(cs, "host"), err.msg);
 		if (strcmp(url, want_url) != 0 || strcmp(tok, want_tok) != 0) {
 			if (bad++ < 3)
 				print_error("case %zu differs:\n  botocore %s\n  ekskit   %s\n",
 				    i, want_url, url);
 		}
+		/* the global host is always signed for us-east-1 */
 		if (verify_like_authenticator(tok, jstr(cs, "partition"),
-		    jstr(cs, "region"), (time_t)json_integer_value(now), &why) != 0)
+		    jstr(cs, "signing_region"), (time_t)json_integer_value(now), &why) != 0)
 			fail_msg("case %zu (%s): authenticator would refuse: %s", i,
 			    jstr(cs, "host"), why);
 		checked++;

@@ -1,0 +1,22 @@
+/*
+ * RFC 3339 / ISO 8601 timestamps in UTC, as AWS and Kubernetes write them.
+ */
+#ifndef EKSKIT_TIMEUTIL_H
+#define EKSKIT_TIMEUTIL_H
+
+#include <time.h>
+
+#define TIMEUTIL_RFC3339_LEN 21   /* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
+
+/*
+ * Parse "YYYY-MM-DDTHH:MM:SS" with optional fractional seconds (ignored)
+ * and a zone "Z" or "+HH:MM" / "-HH:MM" (also "+HHMM"); 't', 'z' and a
+ * space for 'T' are accepted.  A missing zone is an error (ambiguous).
+ * *out gets UTC seconds.  0 or EKSKIT_ERR_INVALID.
+ */
+int timeutil_parse_rfc3339(const char *s, time_t *out);
+
+/* Format t (UTC) as "YYYY-MM-DDTHH:MM:SSZ" into out.  0 or EKSKIT_ERR_INVALID. */
+int timeutil_format_rfc3339(time_t t, char out[TIMEUTIL_RFC3339_LEN]);
+
+#endif /* EKSKIT_TIMEUTIL_H */

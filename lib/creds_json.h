@@ -1,0 +1,30 @@
+/*
+ * Internal to lib/: the credentials document shared by the container
+ * endpoint and IMDS ({"AccessKeyId", "SecretAccessKey", "Token",
+ * "Expiration" (ISO 8601)}, IMDS adds "Code").
+ */
+#ifndef EKSKIT_CREDS_JSON_H
+#define EKSKIT_CREDS_JSON_H
+
+#include <stddef.h>
+
+#include "ekskit/creds.h"
+#include "ekskit/error.h"
+
+/*
+ * Parse body; `what` names the endpoint in messages, `provider` is recorded
+ * in the credentials.  *out owned by the caller.  Secrets never appear in
+ * messages.  EKSKIT_ERR_INVALID on a malformed or incomplete document.
+ */
+int creds_json_parse(const char *body, size_t len, const char *what,
+    const char *provider, struct aws_credentials **out, struct ekskit_err *err);
+
+/*
+ * A short description of an error response for messages: the JSON
+ * "message"/"Message" (or "code") when the body is JSON, else "".  Never
+ * the raw body (it could echo a credential).  Returns buf.
+ */
+const char *creds_json_error_hint(const char *body, size_t len, char *buf,
+    size_t bufsz);
+
+#endif /* EKSKIT_CREDS_JSON_H */

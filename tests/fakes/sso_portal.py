@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Loopback fake of the IAM Identity Center portal's GetRoleCredentials.
+
+GET /federation/credentials?role_name=R&account_id=A with header
+`x-amz-sso_bearer_token: <--token>` returns role credentials (expiration in
+epoch milliseconds, as the real portal).  A wrong or missing bearer token
+gets 401 UnauthorizedException; a role other than --role / account other
+than --account gets 403 ForbiddenException.  Loopback only.
+"""
+import os
+import sys
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import credfake  # noqa: E402
+
+
+class PortalHandler(credfake.Handler):
+    def do_GET(self):
+        a = self.args
+        u = urllib.parse.urlsplit(self.path)
+        q = urllib.parse.parse_qs(u.query)
+        if u.path != "/federation/credentials":
+            self.reply_json(404, {"message": "not found"})
+            return
+        if self.headers.get("x-amz-sso_bearer_token") != a.token:
+            self.send_error_json(401, "UnauthorizedException",
+                                 "Session token not found or invalid")
+            return
+        if q.get("role_name") != [a.role] or q.get("account_id") != [a.account]:
+            self.send_error_json(403, "ForbiddenException", "No access")
+            return
+        self.reply_json(200, {"roleCredentials": {
+            "accessKeyId": a.access_key,
+            "secretAccessKey": "fakeSsoSecret/+=",
+            "sessionToken": "fakeSsoSessionToken",
+            "expiration": int((time.time() + a.lifetime) * 1000),
+        }})
+
+    def send_error_json(self, status, typ, msg):
+        self.record(status)
+        body = ('{"message":"%s"}' % msg).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("x-amzn-ErrorType", typ)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def main():
+    p = credfake.base_args(__doc__)
+    p.add_argument("--token", required=True, help="the valid bearer token")
+    p.add_argument("--role", default="ReadOnly")
+    p.add_argument("--account", default="123456789012")
+    credfake.serve(PortalHandler, p.parse_args())
+
+
+if __name__ == "__main__":
+    main()
