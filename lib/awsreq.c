@@ -327,34 +327,42 @@ struct call {
 	const char *what;           /* "sts AssumeRole", for messages */
 };
 
-/* Sign (unless unsigned), send, and map error responses. */
+/* A signed request ready for http_perform(_many); owns what req points to. */
+struct prepared {
+	struct sigv4_signed sig;
+	struct http_header hh[MAX_HEADERS];
+	struct ekbuf url;
+	struct http_request req;
+};
+
+static void
+prepared_release(struct prepared *p)
+{
+	sigv4_signed_release(&p->sig);
+	ekbuf_release(&p->url);
+}
+
+/* Build the URL and headers and sign (unless unsigned).  Release p always. */
 static int
-aws_call(const struct aws_client *c, const struct target *t, const struct call *k,
-    struct http_response *resp, struct ekskit_err *err)
+prepare_call(const struct aws_client *c, const struct target *t,
+    const struct call *k, struct prepared *p, struct ekskit_err *err)
 {
 	struct sigv4_header sh[1];
 	struct sigv4_request sr;
 	struct sigv4_params sp;
-	struct sigv4_signed sig;
-	struct http_header hh[MAX_HEADERS];
-	struct http_request req;
-	struct ekbuf url;
 	size_t nh = 0, nsh = 0;
 	int rc;
 
-	memset(&sig, 0, sizeof(sig));
-	memset(&req, 0, sizeof(req));
-	ekbuf_init(&url, 64 * 1024);
-	if (ekbuf_printf(&url, "%s://%s%s", t->scheme, t->host, k->path) != 0 ||
-	    (k->query && *k->query && ekbuf_printf(&url, "?%s", k->query) != 0)) {
-		rc = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "%s: request too large", k->what);
-		goto out;
-	}
+	memset(p, 0, sizeof(*p));
+	ekbuf_init(&p->url, 64 * 1024);
+	if (ekbuf_printf(&p->url, "%s://%s%s", t->scheme, t->host, k->path) != 0 ||
+	    (k->query && *k->query && ekbuf_printf(&p->url, "?%s", k->query) != 0))
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "%s: request too large", k->what);
 	if (k->content_type != NULL) {
-		hh[nh++] = (struct http_header){ "Content-Type", k->content_type, 0 };
+		p->hh[nh++] = (struct http_header){ "Content-Type", k->content_type, 0 };
 		sh[nsh++] = (struct sigv4_header){ "content-type", k->content_type };
 	}
-	hh[nh++] = (struct http_header){ "Accept",
+	p->hh[nh++] = (struct http_header){ "Accept",
 	    k->content_type && strcmp(k->content_type, JSON_TYPE) == 0 ? JSON_TYPE : "*/*", 0 };
 	if (c->creds != NULL) {
 		memset(&sr, 0, sizeof(sr));
@@ -371,33 +379,43 @@ aws_call(const struct aws_client *c, const struct target *t, const struct call *
 		sp.service = c->service;
 		sp.now = c->clock ? c->clock() : time(NULL);
 		sp.normalize_path = 1;
-		if ((rc = sigv4_sign_headers(&sr, &sp, c->creds, &sig, err)) != EKSKIT_OK) {
-			ekskit_err_prefix(err, "signing %s", k->what);
-			goto out;
-		}
-		hh[nh++] = (struct http_header){ "X-Amz-Date", sig.amz_date, 0 };
-		hh[nh++] = (struct http_header){ "Authorization", sig.authorization, 1 };
-		if (sig.security_token != NULL)
-			hh[nh++] = (struct http_header){ "X-Amz-Security-Token",
-			    sig.security_token, 1 };
+		if ((rc = sigv4_sign_headers(&sr, &sp, c->creds, &p->sig, err)) != EKSKIT_OK)
+			return ekskit_err_prefix(err, "signing %s", k->what);
+		p->hh[nh++] = (struct http_header){ "X-Amz-Date", p->sig.amz_date, 0 };
+		p->hh[nh++] = (struct http_header){ "Authorization", p->sig.authorization, 1 };
+		if (p->sig.security_token != NULL)
+			p->hh[nh++] = (struct http_header){ "X-Amz-Security-Token",
+			    p->sig.security_token, 1 };
 	}
-	req.method = k->method;
-	req.url = url.data;
-	req.headers = hh;
-	req.nheaders = nh;
-	req.body = k->body;
-	req.body_len = k->body_len;
-	req.verbose = c->verbose;
-	req.is_throttle = response_is_throttle;
-	if ((rc = http_perform(&req, resp, err)) != EKSKIT_OK) {
+	p->req.method = k->method;
+	p->req.url = p->url.data;
+	p->req.headers = p->hh;
+	p->req.nheaders = nh;
+	p->req.body = k->body;
+	p->req.body_len = k->body_len;
+	p->req.verbose = c->verbose;
+	p->req.is_throttle = response_is_throttle;
+	return EKSKIT_OK;
+}
+
+/* Sign (unless unsigned), send, and map error responses. */
+static int
+aws_call(const struct aws_client *c, const struct target *t, const struct call *k,
+    struct http_response *resp, struct ekskit_err *err)
+{
+	struct prepared p;
+	int rc;
+
+	if ((rc = prepare_call(c, t, k, &p, err)) != EKSKIT_OK)
+		goto out;
+	if ((rc = http_perform(&p.req, resp, err)) != EKSKIT_OK) {
 		ekskit_err_prefix(err, "%s", k->what);
 		goto out;
 	}
 	if (resp->status < 200 || resp->status > 299)
 		rc = aws_response_error(resp, k->what, err);
 out:
-	sigv4_signed_release(&sig);
-	ekbuf_release(&url);
+	prepared_release(&p);
 	return rc;
 }
 
@@ -492,6 +510,104 @@ aws_rest_json_call(const struct aws_client *c, const char *method,
 out:
 	ekbuf_release(&full);
 	ekbuf_release(&what);
+	target_release(&t);
+	return rc;
+}
+
+/* ---- several REST-JSON calls at once (added for eks_describe_clusters) ---- */
+
+static int
+many_fail(struct ekskit_err *errs, size_t i, int code, const char *msg)
+{
+	if (errs != NULL)
+		ekskit_err_set(&errs[i], code, "%s", msg);
+	return code;
+}
+
+int
+aws_rest_json_call_many(const struct aws_client *c, const char *method,
+    const char *const *paths, size_t n, struct http_response *resps,
+    int *status, struct ekskit_err *errs, int max_parallel)
+{
+	struct prepared *p = NULL;
+	struct http_request *reqs = NULL;
+	struct ekbuf *full = NULL, *what = NULL;
+	struct ekskit_err e1;
+	struct target t;
+	struct call k;
+	size_t i;
+	int rc, first = EKSKIT_OK;
+
+	for (i = 0; i < n; i++) {
+		memset(&resps[i], 0, sizeof(resps[i]));
+		status[i] = EKSKIT_ERR_INTERNAL;
+		if (errs != NULL)
+			ekskit_err_clear(&errs[i]);
+	}
+	if (n == 0)
+		return EKSKIT_OK;
+	ekskit_err_clear(&e1);
+	if ((rc = check_client(c, &e1)) != EKSKIT_OK ||
+	    (rc = target_parse(c->endpoint, &t, &e1)) != EKSKIT_OK) {
+		for (i = 0; i < n; i++)
+			status[i] = many_fail(errs, i, rc, e1.msg);
+		return rc;
+	}
+	p = calloc(n, sizeof(*p));
+	reqs = calloc(n, sizeof(*reqs));
+	full = calloc(n, sizeof(*full));
+	what = calloc(n, sizeof(*what));
+	if (p == NULL || reqs == NULL || full == NULL || what == NULL) {
+		for (i = 0; i < n; i++)
+			status[i] = many_fail(errs, i, EKSKIT_ERR_NOMEM, "out of memory");
+		rc = EKSKIT_ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		ekbuf_init(&full[i], 64 * 1024);
+		ekbuf_init(&what[i], 1024);
+		if (method == NULL || paths[i] == NULL || paths[i][0] != '/' ||
+		    ekbuf_printf(&full[i], "%s%s", t.base_path, paths[i]) != 0 ||
+		    ekbuf_printf(&what[i], "%s %s %s", c->service, method, paths[i]) != 0) {
+			rc = many_fail(errs, i, EKSKIT_ERR_INTERNAL, "rest call without a usable path");
+			goto out;
+		}
+		memset(&k, 0, sizeof(k));
+		k.method = method;
+		k.path = full[i].data;
+		k.what = what[i].data;
+		if ((rc = prepare_call(c, &t, &k, &p[i], errs ? &errs[i] : NULL)) != EKSKIT_OK) {
+			status[i] = rc;
+			goto out;
+		}
+		reqs[i] = p[i].req;
+	}
+	/* transport failures are per request, in resps[i].error */
+	(void)http_perform_many(reqs, n, resps, max_parallel, NULL);
+	for (i = 0; i < n; i++) {
+		struct ekskit_err *ei = errs ? &errs[i] : NULL;
+		if (resps[i].error != 0) {
+			status[i] = ekskit_err_set(ei, resps[i].error, "%s: %s", what[i].data,
+			    resps[i].error_msg ? resps[i].error_msg : "request failed");
+		} else if (resps[i].status < 200 || resps[i].status > 299) {
+			status[i] = aws_response_error(&resps[i], what[i].data, ei);
+		} else
+			status[i] = EKSKIT_OK;
+		if (status[i] != EKSKIT_OK && first == EKSKIT_OK)
+			first = status[i];
+	}
+	rc = first;
+out:
+	for (i = 0; p != NULL && i < n; i++)
+		prepared_release(&p[i]);
+	for (i = 0; full != NULL && i < n; i++)
+		ekbuf_release(&full[i]);
+	for (i = 0; what != NULL && i < n; i++)
+		ekbuf_release(&what[i]);
+	free(p);
+	free(reqs);
+	free(full);
+	free(what);
 	target_release(&t);
 	return rc;
 }

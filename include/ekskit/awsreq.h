@@ -81,4 +81,17 @@ void aws_response_error_code(const struct http_response *resp, char *code, size_
 /* 1 when code is a throttling or transient AWS error code (standard retry mode list). */
 int aws_is_retryable_code(const char *code);
 
+/*
+ * Several REST-JSON calls of one client at once, without bodies (GETs),
+ * through http_perform_many (libcurl multi, at most max_parallel transfers;
+ * <= 0 = 8), each signed and retried like aws_rest_json_call.  For every
+ * i: resps[i] is filled (the caller releases each, whatever the result),
+ * status[i] is 0 for a 2xx response or the error code, and errs[i] (errs
+ * may be NULL) holds the message as aws_rest_json_call would.  Returns 0
+ * when every call succeeded, else the first failed call's code.
+ */
+int aws_rest_json_call_many(const struct aws_client *c, const char *method,
+    const char *const *paths, size_t n, struct http_response *resps,
+    int *status, struct ekskit_err *errs, int max_parallel);
+
 #endif /* EKSKIT_AWSREQ_H */
