@@ -34,8 +34,8 @@ ALL_CFLAGS = -std=c11 $(WARNINGS) $(SAN_FLAGS) -fstack-protector-strong \
              -D_FORTIFY_SOURCE=2 $(CFLAGS)
 ALL_CPPFLAGS = -D_GNU_SOURCE -Iinclude -Ilib -DEKSKIT_VERSION='"$(VERSION)"' \
              $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS)) $(CPPFLAGS)
-LIBS       = $(shell $(PKG_CONFIG) --libs $(DEP_PKGS)) -lpthread
-ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+LIBS       = $(shell $(PKG_CONFIG) --libs $(DEP_PKGS)) -lpthread -ldl
+ALL_LDFLAGS = $(SAN_FLAGS) -Wl,--as-needed $(LDFLAGS)
 
 ifeq ($(V),1)
 Q :=

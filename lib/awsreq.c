@@ -327,11 +327,11 @@ struct call {
 	const char *what;           /* "sts AssumeRole", for messages */
 };
 
-/* A signed request ready for http_perform(_many); owns what req points to. */
+/* A request ready to send: URL, headers and signature, owned. */
 struct prepared {
+	struct ekbuf url;
 	struct sigv4_signed sig;
 	struct http_header hh[MAX_HEADERS];
-	struct ekbuf url;
 	struct http_request req;
 };
 
@@ -342,10 +342,10 @@ prepared_release(struct prepared *p)
 	ekbuf_release(&p->url);
 }
 
-/* Build the URL and headers and sign (unless unsigned).  Release p always. */
+/* Build the URL and headers and sign (unless the client is unsigned). */
 static int
-prepare_call(const struct aws_client *c, const struct target *t,
-    const struct call *k, struct prepared *p, struct ekskit_err *err)
+prepare(const struct aws_client *c, const struct target *t, const struct call *k,
+    struct prepared *p, struct ekskit_err *err)
 {
 	struct sigv4_header sh[1];
 	struct sigv4_request sr;
@@ -406,15 +406,12 @@ aws_call(const struct aws_client *c, const struct target *t, const struct call *
 	struct prepared p;
 	int rc;
 
-	if ((rc = prepare_call(c, t, k, &p, err)) != EKSKIT_OK)
-		goto out;
-	if ((rc = http_perform(&p.req, resp, err)) != EKSKIT_OK) {
-		ekskit_err_prefix(err, "%s", k->what);
-		goto out;
+	if ((rc = prepare(c, t, k, &p, err)) == EKSKIT_OK) {
+		if ((rc = http_perform(&p.req, resp, err)) != EKSKIT_OK)
+			ekskit_err_prefix(err, "%s", k->what);
+		else if (resp->status < 200 || resp->status > 299)
+			rc = aws_response_error(resp, k->what, err);
 	}
-	if (resp->status < 200 || resp->status > 299)
-		rc = aws_response_error(resp, k->what, err);
-out:
 	prepared_release(&p);
 	return rc;
 }
@@ -514,100 +511,128 @@ out:
 	return rc;
 }
 
-/* ---- several REST-JSON calls at once (added for eks_describe_clusters) ---- */
+/* One call of aws_rest_json_call_many: its strings and its prepared request. */
+struct many_slot {
+	struct ekbuf path;
+	struct ekbuf what;
+	struct call k;
+	struct prepared p;
+	int prepared;
+};
 
-static int
-many_fail(struct ekskit_err *errs, size_t i, int code, const char *msg)
+static void
+many_slots_release(struct many_slot *s, size_t n)
 {
-	if (errs != NULL)
-		ekskit_err_set(&errs[i], code, "%s", msg);
-	return code;
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		if (s[i].prepared)
+			prepared_release(&s[i].p);
+		ekbuf_release(&s[i].path);
+		ekbuf_release(&s[i].what);
+	}
+	free(s);
+}
+
+/* Prepare call i; its error goes to rcs[i]/errs[i]. */
+static int
+many_prepare(const struct aws_client *c, const struct target *t, const char *method,
+    const char *path, const char *query, struct many_slot *s, struct ekskit_err *err)
+{
+	ekbuf_init(&s->path, 64 * 1024);
+	ekbuf_init(&s->what, 1024);
+	if (path == NULL || path[0] != '/')
+		return ekskit_err_set(err, EKSKIT_ERR_INTERNAL, "rest call without a path");
+	if (ekbuf_printf(&s->path, "%s%s", t->base_path, path) != 0 ||
+	    ekbuf_printf(&s->what, "%s %s %s", c->service, method, path) != 0)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "%s: path too long", c->service);
+	s->k.method = method;
+	s->k.path = s->path.data;
+	s->k.query = query;
+	s->k.what = s->what.data;
+	s->prepared = 1;
+	return prepare(c, t, &s->k, &s->p, err);
 }
 
 int
 aws_rest_json_call_many(const struct aws_client *c, const char *method,
-    const char *const *paths, size_t n, struct http_response *resps,
-    int *status, struct ekskit_err *errs, int max_parallel)
+    const char *const *paths, const char *const *queries, size_t n,
+    struct http_response *resps, int *rcs, struct ekskit_err *errs,
+    int max_parallel)
 {
-	struct prepared *p = NULL;
 	struct http_request *reqs = NULL;
-	struct ekbuf *full = NULL, *what = NULL;
-	struct ekskit_err e1;
+	struct many_slot *slots = NULL;
+	size_t *map = NULL, nreq = 0, i, j;
 	struct target t;
-	struct call k;
-	size_t i;
-	int rc, first = EKSKIT_OK;
+	int rc = EKSKIT_OK, first = EKSKIT_OK;
 
 	for (i = 0; i < n; i++) {
 		memset(&resps[i], 0, sizeof(resps[i]));
-		status[i] = EKSKIT_ERR_INTERNAL;
-		if (errs != NULL)
-			ekskit_err_clear(&errs[i]);
+		ekskit_err_clear(&errs[i]);
+		rcs[i] = EKSKIT_OK;
 	}
 	if (n == 0)
 		return EKSKIT_OK;
-	ekskit_err_clear(&e1);
-	if ((rc = check_client(c, &e1)) != EKSKIT_OK ||
-	    (rc = target_parse(c->endpoint, &t, &e1)) != EKSKIT_OK) {
-		for (i = 0; i < n; i++)
-			status[i] = many_fail(errs, i, rc, e1.msg);
+	memset(&t, 0, sizeof(t));
+	if ((rc = check_client(c, &errs[0])) != EKSKIT_OK ||
+	    (rc = target_parse(c->endpoint, &t, &errs[0])) != EKSKIT_OK) {
+		for (i = 0; i < n; i++) {
+			rcs[i] = rc;
+			if (i > 0)
+				errs[i] = errs[0];
+		}
 		return rc;
 	}
-	p = calloc(n, sizeof(*p));
+	slots = calloc(n, sizeof(*slots));
 	reqs = calloc(n, sizeof(*reqs));
-	full = calloc(n, sizeof(*full));
-	what = calloc(n, sizeof(*what));
-	if (p == NULL || reqs == NULL || full == NULL || what == NULL) {
+	map = calloc(n, sizeof(*map));
+	if (slots == NULL || reqs == NULL || map == NULL) {
 		for (i = 0; i < n; i++)
-			status[i] = many_fail(errs, i, EKSKIT_ERR_NOMEM, "out of memory");
+			rcs[i] = ekskit_err_set(&errs[i], EKSKIT_ERR_NOMEM, "out of memory");
 		rc = EKSKIT_ERR_NOMEM;
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		ekbuf_init(&full[i], 64 * 1024);
-		ekbuf_init(&what[i], 1024);
-		if (method == NULL || paths[i] == NULL || paths[i][0] != '/' ||
-		    ekbuf_printf(&full[i], "%s%s", t.base_path, paths[i]) != 0 ||
-		    ekbuf_printf(&what[i], "%s %s %s", c->service, method, paths[i]) != 0) {
-			rc = many_fail(errs, i, EKSKIT_ERR_INTERNAL, "rest call without a usable path");
-			goto out;
+		rcs[i] = many_prepare(c, &t, method ? method : "GET", paths[i],
+		    queries ? queries[i] : NULL, &slots[i], &errs[i]);
+		if (rcs[i] == EKSKIT_OK) {
+			reqs[nreq] = slots[i].p.req;
+			map[nreq++] = i;
 		}
-		memset(&k, 0, sizeof(k));
-		k.method = method;
-		k.path = full[i].data;
-		k.what = what[i].data;
-		if ((rc = prepare_call(c, &t, &k, &p[i], errs ? &errs[i] : NULL)) != EKSKIT_OK) {
-			status[i] = rc;
-			goto out;
+	}
+	if (nreq > 0) {
+		struct http_response *tmp = calloc(nreq, sizeof(*tmp));
+
+		if (tmp == NULL) {
+			for (j = 0; j < nreq; j++)
+				rcs[map[j]] = ekskit_err_set(&errs[map[j]], EKSKIT_ERR_NOMEM,
+				    "out of memory");
+		} else {
+			(void)http_perform_many(reqs, nreq, tmp, max_parallel, NULL);
+			for (j = 0; j < nreq; j++) {
+				i = map[j];
+				resps[i] = tmp[j];
+				if (resps[i].error != 0)
+					rcs[i] = ekskit_err_set(&errs[i], resps[i].error, "%s: %s",
+					    slots[i].k.what, resps[i].error_msg ?
+					    resps[i].error_msg : "request failed");
+				else if (resps[i].status < 200 || resps[i].status > 299)
+					rcs[i] = aws_response_error(&resps[i], slots[i].k.what,
+					    &errs[i]);
+			}
+			free(tmp);
 		}
-		reqs[i] = p[i].req;
 	}
-	/* transport failures are per request, in resps[i].error */
-	(void)http_perform_many(reqs, n, resps, max_parallel, NULL);
-	for (i = 0; i < n; i++) {
-		struct ekskit_err *ei = errs ? &errs[i] : NULL;
-		if (resps[i].error != 0) {
-			status[i] = ekskit_err_set(ei, resps[i].error, "%s: %s", what[i].data,
-			    resps[i].error_msg ? resps[i].error_msg : "request failed");
-		} else if (resps[i].status < 200 || resps[i].status > 299) {
-			status[i] = aws_response_error(&resps[i], what[i].data, ei);
-		} else
-			status[i] = EKSKIT_OK;
-		if (status[i] != EKSKIT_OK && first == EKSKIT_OK)
-			first = status[i];
-	}
+	for (i = 0; i < n; i++)
+		if (first == EKSKIT_OK && rcs[i] != EKSKIT_OK)
+			first = rcs[i];
 	rc = first;
 out:
-	for (i = 0; p != NULL && i < n; i++)
-		prepared_release(&p[i]);
-	for (i = 0; full != NULL && i < n; i++)
-		ekbuf_release(&full[i]);
-	for (i = 0; what != NULL && i < n; i++)
-		ekbuf_release(&what[i]);
-	free(p);
+	many_slots_release(slots, n);
 	free(reqs);
-	free(full);
-	free(what);
+	free(map);
 	target_release(&t);
 	return rc;
 }

@@ -33,6 +33,8 @@ complete_name(enum cli_complete c)
 		return "region";
 	case CLI_COMPLETE_FILE:
 		return "file";
+	case CLI_COMPLETE_CONTEXT:
+		return "context";
 	case CLI_COMPLETE_NONE:
 		break;
 	}
@@ -290,12 +292,18 @@ cli_logger_add_secret(struct cli_logger *lg, const char *secret)
 }
 
 void
-cli_logger_forget_secrets(struct cli_logger *lg)
+cli_logger_forget_secrets_after(struct cli_logger *lg, size_t keep)
 {
 	if (lg == NULL)
 		return;
-	memset(lg->secrets, 0, sizeof(lg->secrets));
-	lg->nsecrets = 0;
+	while (lg->nsecrets > keep)
+		lg->secrets[--lg->nsecrets] = NULL;
+}
+
+void
+cli_logger_forget_secrets(struct cli_logger *lg)
+{
+	cli_logger_forget_secrets_after(lg, 0);
 }
 
 /* Copy msg to b with every registered secret replaced. */

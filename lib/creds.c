@@ -2,7 +2,6 @@
  * Credentials and the default provider chain: see include/ekskit/creds.h
  * and lib/creds_internal.h.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,75 +59,6 @@ aws_credentials_free(struct aws_credentials *c)
 	ek_free_secret(c->session_token);
 	free(c->provider);
 	ek_freezero(c, sizeof(*c));
-}
-
-/* ---------------------------------------------------------- timestamps */
-
-static int
-digits(const char **p, int n, int *out)
-{
-	int v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return -1;
-		v = v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	*out = v;
-	return 0;
-}
-
-int
-aws_parse_timestamp(const char *s, time_t *out)
-{
-	struct tm tm;
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	const char *p = s;
-	time_t t;
-
-	if (s == NULL)
-		return EKSKIT_ERR_INVALID;
-	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) ||
-	    *p++ != '-' || digits(&p, 2, &d) || (*p != 'T' && *p != 't' && *p != ' '))
-		return EKSKIT_ERR_INVALID;
-	p++;
-	if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi) ||
-	    *p++ != ':' || digits(&p, 2, &sec))
-		return EKSKIT_ERR_INVALID;
-	if (*p == '.') {
-		p++;
-		if (!isdigit((unsigned char)*p))
-			return EKSKIT_ERR_INVALID;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	if (*p == 'Z' || *p == 'z')
-		p++;
-	else if (*p == '+' || *p == '-') {
-		sign = *p++ == '+' ? 1 : -1;
-		if (digits(&p, 2, &oh))
-			return EKSKIT_ERR_INVALID;
-		if (*p == ':')
-			p++;
-		if (digits(&p, 2, &om))
-			return EKSKIT_ERR_INVALID;
-	} else
-		return EKSKIT_ERR_INVALID;
-	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || sec > 60 || oh > 23 || om > 59)
-		return EKSKIT_ERR_INVALID;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	if ((t = timegm(&tm)) == (time_t)-1)
-		return EKSKIT_ERR_INVALID;
-	*out = t - sign * (oh * 3600 + om * 60);
-	return 0;
 }
 
 /* -------------------------------------------------------------- chain */

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "ekskit/creds.h"
+#include "ekskit/timeutil.h"
 #include "ekskit/error.h"
 #include "creds_internal.h"
 
@@ -43,7 +44,7 @@ creds_env_read(const struct creds_ctx *ctx, struct aws_credentials **out,
 	if (token == NULL)
 		token = env("AWS_SECURITY_TOKEN");
 	if (exp != NULL) {
-		if (aws_parse_timestamp(exp, &expiration) != 0)
+		if (timeutil_parse_rfc3339(exp, &expiration) != EKSKIT_OK)
 			return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
 			    "AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time "
 			    "like 2024-05-01T12:00:00Z");

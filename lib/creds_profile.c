@@ -3,9 +3,9 @@
  * for the selected profile, in botocore's order:
  *   1. assume-role (role_arn + source_profile / credential_source), see
  *      creds_assume_role.c;
- *   2. the profile's own sources, profile_sources[] below: static keys
- *      (aws_access_key_id, aws_secret_access_key, aws_session_token or the
- *      legacy aws_security_token), and after issue 3 web identity, SSO and
+ *   2. the profile's own sources, profile_sources[] below: web identity,
+ *      SSO, static keys (aws_access_key_id, aws_secret_access_key,
+ *      aws_session_token or the legacy aws_security_token) and
  *      credential_process.
  * The credentials file wins over the config file for the same key.
  */

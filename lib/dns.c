@@ -305,15 +305,20 @@ run_channel(ares_channel ch, struct lookup *lk)
 		ares_socket_t socks[ARES_GETSOCK_MAXNUM];
 		struct pollfd pfd[ARES_GETSOCK_MAXNUM];
 		struct timeval tv, *tvp;
-		int bits, i, n = 0, ms;
+		unsigned bits;
+		int i, n = 0, ms;
 
-		bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+		/* ares' READABLE/WRITABLE macros shift a signed 1 into the sign
+		 * bit for the last socket (UB): test the bits unsigned */
+		bits = (unsigned)ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
 		for (i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-			if (!ARES_GETSOCK_READABLE(bits, i) && !ARES_GETSOCK_WRITABLE(bits, i))
+			unsigned rd = bits & (1u << i);
+			unsigned wr = bits & (1u << (i + ARES_GETSOCK_MAXNUM));
+
+			if (!rd && !wr)
 				continue;
 			pfd[n].fd = socks[i];
-			pfd[n].events = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-			    (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+			pfd[n].events = (short)((rd ? POLLIN : 0) | (wr ? POLLOUT : 0));
 			pfd[n].revents = 0;
 			n++;
 		}

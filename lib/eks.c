@@ -171,7 +171,7 @@ eks_describe_clusters(const struct aws_client *c, char *const *names, size_t n,
 			goto out;
 		pv[i] = paths[i].data;
 	}
-	aws_rest_json_call_many(c, "GET", pv, n, resps, status, errs,
+	aws_rest_json_call_many(c, "GET", pv, NULL, n, resps, status, errs,
 	    DESCRIBE_PARALLEL);
 	for (i = 0; i < n && r == EKSKIT_OK; i++) {
 		if (status[i] != EKSKIT_OK) {

@@ -47,6 +47,7 @@ eks_cluster_free(struct eks_cluster *cl)
 	free(cl->ip_family);
 	free(cl->outpost_cluster_id);
 	free(cl->version);
+	eks_names_free(cl->subnet_ids);
 	free(cl);
 }
 
@@ -161,6 +162,35 @@ parse_json_object(const char *json, size_t len, json_t **root,
 	return EKSKIT_OK;
 }
 
+#define EKS_SUBNETS_MAX 64
+
+/* resourcesVpcConfig.subnetIds (eks-hosts finds the VPC from them when vpcId is absent). */
+static int
+get_subnets(json_t *vpc, char ***out, struct ekskit_err *err)
+{
+	json_t *a = json_object_get(vpc, "subnetIds"), *v;
+	size_t i, n;
+
+	*out = NULL;
+	if (a == NULL || json_is_null(a))
+		return EKSKIT_OK;
+	if (!json_is_array(a) || (n = json_array_size(a)) > EKS_SUBNETS_MAX)
+		return ekskit_err_set(err, EKSKIT_ERR_INVALID,
+		    "malformed eks response: cluster.resourcesVpcConfig.subnetIds");
+	if ((*out = calloc(n + 1, sizeof(char *))) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	json_array_foreach(a, i, v) {
+		const char *s = json_string_value(v);
+
+		if (s == NULL || has_ctrl(s) || strlen(s) > 64)
+			return ekskit_err_set(err, EKSKIT_ERR_INVALID,
+			    "malformed eks response: a subnet id is not a short string");
+		if (((*out)[i] = strdup(s)) == NULL)
+			return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	}
+	return EKSKIT_OK;
+}
+
 static int
 fill_cluster(json_t *c, struct eks_cluster *cl, struct ekskit_err *err)
 {
@@ -187,7 +217,8 @@ fill_cluster(json_t *c, struct eks_cluster *cl, struct ekskit_err *err)
 	    (r = get_bool(vpc, "endpointPrivateAccess",
 	    &cl->endpoint_private_access, err)) != 0 ||
 	    (r = get_bool(vpc, "endpointPublicAccess",
-	    &cl->endpoint_public_access, err)) != 0))
+	    &cl->endpoint_public_access, err)) != 0 ||
+	    (r = get_subnets(vpc, &cl->subnet_ids, err)) != 0))
 		return r;
 	if (net != NULL &&
 	    (r = get_str(net, "ipFamily", "cluster.kubernetesNetworkConfig.",

@@ -8,6 +8,7 @@
 #include "ekskit/buf.h"
 #include "ekskit/error.h"
 #include "ekskit/execcred.h"
+#include "ekskit/timeutil.h"
 
 #define SUPPORTED "client.authentication.k8s.io/v1 or /v1beta1"
 
@@ -94,21 +95,6 @@ out:
 	return ret;
 }
 
-int
-execcred_timestamp(time_t t, char out[21], struct ekskit_err *err)
-{
-	struct tm tm;
-
-	out[0] = '\0';
-	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 1970 ||
-	    tm.tm_year + 1900 > 9999)
-		return ekskit_err_set(err, EKSKIT_ERR_INVALID,
-		    "expiry time %lld is out of range", (long long)t);
-	if (strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20)
-		return ekskit_err_set(err, EKSKIT_ERR_INTERNAL, "formatting the expiry time");
-	return EKSKIT_OK;
-}
-
 /* 1 when s is printable ASCII without '"' or '\': safe inside a JSON string as is. */
 static int
 json_plain(const char *s)
@@ -143,8 +129,9 @@ execcred_format(const char *api_version, const char *token,
 	if (!json_plain(api_version) || !json_plain(token))
 		return ekskit_err_set(err, EKSKIT_ERR_INVALID,
 		    "exec credential fields contain characters that are not allowed");
-	if ((ret = execcred_timestamp(expiration, ts, err)) != EKSKIT_OK)
-		return ret;
+	if (expiration < 0 || timeutil_format_rfc3339(expiration, ts) != EKSKIT_OK)
+		return ekskit_err_set(err, EKSKIT_ERR_INVALID,
+		    "expiry time %lld is out of range", (long long)expiration);
 	ekbuf_init_secret(&b, 64 * 1024);
 	ret = ekbuf_printf(&b,
 	    "{\"kind\":\"ExecCredential\",\"apiVersion\":\"%s\","

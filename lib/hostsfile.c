@@ -271,12 +271,19 @@ damaged:
 	    i + 1);
 }
 
+/*
+ * The file's line end: CRLF when its first line ends in CRLF.  "\r\r\n" does
+ * not count: that is what we write after a last line that ends in a bare CR
+ * (see hostsfile_edit), and the style must not change between two runs.
+ */
 static const char *
 detect_eol(const char *t, size_t len)
 {
 	const char *nl = memchr(t, '\n', len);
 
-	return (nl != NULL && nl > t && nl[-1] == '\r') ? "\r\n" : "\n";
+	if (nl == NULL || nl == t || nl[-1] != '\r')
+		return "\n";
+	return (nl - 1 > t && nl[-2] == '\r') ? "\n" : "\r\n";
 }
 
 static int
@@ -328,7 +335,10 @@ hostsfile_edit(const char *old, size_t old_len, const char *region,
 			if (old_len > 0 && old[old_len - 1] != '\n') {
 				/* keep "no final newline": the block ends without one */
 				unterminated_tail = 1;
-				if (ekbuf_puts(&res, eol) != EKSKIT_OK)
+				/* a last line ending in a bare CR: a CRLF separator
+				 * keeps that CR when the separator is stripped again */
+				if (ekbuf_puts(&res, old[old_len - 1] == '\r' ? "\r\n" :
+				    eol) != EKSKIT_OK)
 					goto nomem;
 			}
 			if (render(&res, region, cluster, host, addrs, naddrs, eol))
@@ -530,6 +540,50 @@ out:
 	ekbuf_release(&begin);
 	ekbuf_release(&end);
 	return r;
+}
+
+int
+hostsfile_list_clusters(const char *text, size_t len, const char *region,
+    char ***clusters_out, struct ekskit_err *err)
+{
+	struct ekbuf prefix;
+	struct lines ls;
+	struct strv s = { NULL, 0 };
+	size_t i, pl;
+	int r = EKSKIT_OK;
+
+	*clusters_out = NULL;
+	if (!valid_key_part(region))
+		return ekskit_err_set(err, EKSKIT_ERR_INVALID, "invalid region name");
+	ekbuf_init(&prefix, 512);
+	if (ekbuf_printf(&prefix, "# BEGIN eks-hosts %s/", region) != EKSKIT_OK ||
+	    split_lines(text, len, &ls) != EKSKIT_OK) {
+		ekbuf_release(&prefix);
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	}
+	pl = prefix.len;
+	for (i = 0; r == EKSKIT_OK && i < ls.n; i++) {
+		const struct line *l = &ls.v[i];
+		size_t n = l->len;
+
+		while (n > pl && is_blank(text[l->start + n - 1]))
+			n--;
+		if (n <= pl || memcmp(text + l->start, prefix.data, pl) != 0)
+			continue;
+		if (strv_add_unique(&s, text + l->start + pl, n - pl) != EKSKIT_OK)
+			r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+		else if (!valid_key_part(s.v[s.n - 1])) {
+			free(s.v[--s.n]);
+			s.v[s.n] = NULL;
+		}
+	}
+	lines_release(&ls);
+	ekbuf_release(&prefix);
+	if (r != EKSKIT_OK) {
+		hostsfile_strv_free(s.v);
+		return r;
+	}
+	return finish_strv(&s, clusters_out, err);
 }
 
 /* ---- unified diff ---- */

@@ -49,6 +49,7 @@ struct xfer {
 	char errbuf[CURL_ERROR_SIZE];
 	int max_attempts;
 	int attempt;                    /* attempts started */
+	int quota_spent;                /* retry quota taken by this request's retries */
 	int refused;                    /* the loopback guard refused a socket */
 	int too_big;                    /* the body hit its cap */
 	int active;                     /* currently in the multi handle */
@@ -551,16 +552,25 @@ xfer_set_tls(struct xfer *x)
 }
 
 static int
+method_has_body(const char *m)
+{
+	return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0;
+}
+
+static int
 xfer_set_method(struct xfer *x)
 {
 	const struct http_request *req = x->req;
 	const char *m = req->method ? req->method : "GET";
 	CURLcode c = CURLE_OK;
 
-	if (strcmp(m, "GET") == 0 && req->body == NULL) {
-		c |= curl_easy_setopt(x->h, CURLOPT_HTTPGET, 1L);
-	} else if (strcmp(m, "HEAD") == 0) {
+	if (strcmp(m, "HEAD") == 0) {
 		c |= curl_easy_setopt(x->h, CURLOPT_NOBODY, 1L);
+	} else if (req->body == NULL && !method_has_body(m)) {
+		/* GET, DELETE, ... without a body: no Content-Length, no Content-Type */
+		c |= curl_easy_setopt(x->h, CURLOPT_HTTPGET, 1L);
+		if (strcmp(m, "GET") != 0)
+			c |= curl_easy_setopt(x->h, CURLOPT_CUSTOMREQUEST, m);
 	} else {
 		c |= curl_easy_setopt(x->h, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)(req->body ? req->body_len : 0));
@@ -762,14 +772,20 @@ retryable_curl(CURLcode rc)
 	}
 }
 
+/* What to check, naming the trust source the request actually used. */
 static const char *
-curl_hint(CURLcode rc)
+curl_hint(CURLcode rc, const struct http_request *req)
 {
+	int own_ca = req->ca_pem != NULL || req->ca_file != NULL;
+
 	switch (rc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
-		return " (the server certificate did not verify: check AWS_CA_BUNDLE or the cluster CA)";
+		return own_ca ?
+		    " (the server certificate did not verify against the cluster's CA: check certificate-authority(-data))" :
+		    " (the server certificate did not verify: check AWS_CA_BUNDLE)";
 	case CURLE_SSL_CACERT_BADFILE:
-		return " (cannot read the CA bundle: check AWS_CA_BUNDLE)";
+		return own_ca ? " (cannot read the cluster's CA: check certificate-authority(-data))" :
+		    " (cannot read the CA bundle: check AWS_CA_BUNDLE)";
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return " (check the endpoint, region and DNS)";
 	case CURLE_COULDNT_RESOLVE_PROXY:
@@ -777,6 +793,61 @@ curl_hint(CURLcode rc)
 	default:
 		return "";
 	}
+}
+
+/*
+ * The standard mode's retry quota, one per process: a retry costs 5 tokens
+ * (10 after a timeout), a success gives back what its retries cost (or 1
+ * when it needed none); with the bucket empty, failures are not retried.
+ * It stops a process from hammering a service that is down.
+ */
+static pthread_mutex_t quota_lock = PTHREAD_MUTEX_INITIALIZER;
+static int quota_tokens = HTTP_RETRY_QUOTA;
+
+static int
+quota_take(int cost)
+{
+	int ok;
+
+	pthread_mutex_lock(&quota_lock);
+	ok = quota_tokens >= cost;
+	if (ok)
+		quota_tokens -= cost;
+	pthread_mutex_unlock(&quota_lock);
+	return ok;
+}
+
+static void
+quota_give(int amount)
+{
+	pthread_mutex_lock(&quota_lock);
+	quota_tokens += amount;
+	if (quota_tokens > HTTP_RETRY_QUOTA)
+		quota_tokens = HTTP_RETRY_QUOTA;
+	pthread_mutex_unlock(&quota_lock);
+}
+
+int
+http_retry_quota(void)
+{
+	int n;
+
+	pthread_mutex_lock(&quota_lock);
+	n = quota_tokens;
+	pthread_mutex_unlock(&quota_lock);
+	return n;
+}
+
+/* Retry if the attempt was retryable, attempts remain and the quota allows. */
+static int
+may_retry(struct xfer *x, int retryable, int timed_out)
+{
+	int cost = timed_out ? HTTP_RETRY_COST_TIMEOUT : HTTP_RETRY_COST;
+
+	if (!retryable || x->attempt >= x->max_attempts || !quota_take(cost))
+		return 0;
+	x->quota_spent += cost;
+	return 1;
 }
 
 /*
@@ -815,7 +886,9 @@ xfer_attempt_done(struct xfer *x, CURLcode rc)
 		    x->req->is_throttle(r)) {
 			retry = throttled = 1;
 		}
-		if (!retry || x->attempt >= x->max_attempts) {
+		if (!may_retry(x, retry, 0)) {
+			if (r->status < 400)
+				quota_give(x->quota_spent ? x->quota_spent : 1);
 			r->attempts = x->attempt;
 			x->done = 1;
 			return;
@@ -831,8 +904,7 @@ xfer_attempt_done(struct xfer *x, CURLcode rc)
 			    (unsigned)EKBUF_MAX_RESPONSE);
 			return;
 		}
-		retry = retryable_curl(rc);
-		if (!retry || x->attempt >= x->max_attempts) {
+		if (!may_retry(x, retryable_curl(rc), rc == CURLE_OPERATION_TIMEDOUT)) {
 			if (rc == CURLE_OPERATION_TIMEDOUT)
 				xfer_fail(x, EKSKIT_ERR_TIMEOUT,
 				    "request to %s timed out after %d attempt%s: %s", x->host,
@@ -840,7 +912,7 @@ xfer_attempt_done(struct xfer *x, CURLcode rc)
 			else
 				xfer_fail(x, EKSKIT_ERR_NETWORK,
 				    "request to %s failed after %d attempt%s: %s%s", x->host,
-				    x->attempt, x->attempt == 1 ? "" : "s", what, curl_hint(rc));
+				    x->attempt, x->attempt == 1 ? "" : "s", what, curl_hint(rc, x->req));
 			return;
 		}
 	}

@@ -244,18 +244,3 @@ eks_token_expiry(time_t now, time_t creds_expiration)
 		t = creds_expiration;
 	return t;
 }
-
-int
-eks_token_format_time(time_t t, char out[21])
-{
-	struct tm tm;
-
-	out[0] = '\0';
-	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 0 ||
-	    tm.tm_year + 1900 > 9999 ||
-	    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20) {
-		out[0] = '\0';
-		return EKSKIT_ERR_INVALID;
-	}
-	return EKSKIT_OK;
-}

@@ -141,15 +141,32 @@ on_entity_decl(void *ud, const XML_Char *name, int is_param, const XML_Char *val
 	stop(ud, EKSKIT_ERR_INVALID, "entity declarations are not accepted");
 }
 
-static unsigned long
-random_salt(void)
+/*
+ * A random hash salt against hash flooding.  Expat 2.8 (and backports)
+ * take 16 bytes and deprecate the old unsigned long API.
+ */
+#if XML_MAJOR_VERSION > 2 || (XML_MAJOR_VERSION == 2 && XML_MINOR_VERSION >= 8) || \
+    defined(XML_BACKPORT_SET_HASH_SALT_16_BYTES)
+static void
+set_salt(XML_Parser p)
+{
+	uint8_t salt[16];
+
+	if (RAND_bytes(salt, sizeof(salt)) == 1)
+		XML_SetHashSalt16Bytes(p, salt);
+	/* else: expat generates its own */
+}
+#else
+static void
+set_salt(XML_Parser p)
 {
 	unsigned long salt = 0;
 
-	if (RAND_bytes((unsigned char *)&salt, sizeof(salt)) != 1)
-		salt = (unsigned long)(size_t)&salt;
-	return salt;
+	if (RAND_bytes((unsigned char *)&salt, sizeof(salt)) == 1 && salt != 0)
+		XML_SetHashSalt(p, salt);
+	/* else: expat generates its own (0 means "generate") */
 }
+#endif
 
 int
 xml_parse(const char *data, size_t len, const struct xml_handlers *h,
@@ -170,7 +187,7 @@ xml_parse(const char *data, size_t len, const struct xml_handlers *h,
 	ekbuf_init_secret(&s.text, XML_MAX_TEXT);
 	if ((s.p = XML_ParserCreate("UTF-8")) == NULL)
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "cannot create an XML parser");
-	XML_SetHashSalt(s.p, random_salt());
+	set_salt(s.p);
 	XML_SetParamEntityParsing(s.p, XML_PARAM_ENTITY_PARSING_NEVER);
 	XML_SetUserData(s.p, &s);
 	XML_SetElementHandler(s.p, on_start, on_end);

@@ -163,6 +163,46 @@ demo_server_log() {
 	sed -E 's/^[^ ]+ //' "$K8S_FAKE_LOG" | grep -v '^listening' | tail -n 6
 }
 
+# ---- eks-hosts: a private endpoint made resolvable through a temp hosts file
+demo_hosts_private_cluster() {
+	local vpc sub
+	# quiet AWS CLI calls whose output is captured (AWS shows the command line)
+	vpc=$(aws --endpoint-url "$MOTO_URL" --region "$DEMO_REGION" --profile demo ec2 create-vpc \
+		--cidr-block 10.20.0.0/16 --query Vpc.VpcId --output text) || return 1
+	sub=$(aws --endpoint-url "$MOTO_URL" --region "$DEMO_REGION" --profile demo ec2 create-subnet \
+		--vpc-id "$vpc" --cidr-block 10.20.1.0/24 --query Subnet.SubnetId --output text) || return 1
+	echo "VPC $vpc with subnet $sub (10.20.1.0/24)"
+	AWS eks create-cluster --name private-demo \
+		--role-arn arn:aws:iam::123456789012:role/demo-cluster \
+		--resources-vpc-config "subnetIds=$sub,endpointPrivateAccess=true,endpointPublicAccess=false" \
+		--query 'cluster.endpoint' --output text --profile demo || return 1
+	echo "EKS puts the private endpoint's network interfaces into the VPC; in moto we add them:"
+	AWS ec2 create-network-interface --subnet-id "$sub" --description "Amazon EKS private-demo" \
+		--private-ip-addresses PrivateIpAddress=10.20.1.10,Primary=true PrivateIpAddress=10.20.1.11,Primary=false \
+		--query NetworkInterface.NetworkInterfaceId --output text --profile demo || return 1
+	AWS ec2 create-network-interface --subnet-id "$sub" --description "Amazon EKS private-demo-2" \
+		--private-ip-address 10.20.1.99 --query NetworkInterface.NetworkInterfaceId \
+		--output text --profile demo || return 1
+	echo "(the second one belongs to another cluster and must not be picked up)"
+}
+
+demo_hosts_write() {
+	printf '127.0.0.1\tlocalhost\n# a line eks-hosts must not touch\n' >"$T/hosts"
+	cp "$T/hosts" "$T/hosts.orig"
+	run "$BIN/eks-hosts" --profile demo --cluster-name private-demo --hosts-file "$T/hosts" --dry-run || return 1
+	run "$BIN/eks-hosts" --profile demo --cluster-name private-demo --hosts-file "$T/hosts" || return 1
+	run cat "$T/hosts"
+	echo "a second run changes nothing (the file is not even rewritten):"
+	run "$BIN/eks-hosts" --profile demo --cluster-name private-demo --hosts-file "$T/hosts" -v 2>&1 |
+		grep 'up to date' | sed "s|$T|\$DEMO|g"
+}
+
+demo_hosts_check_remove() {
+	run "$BIN/eks-hosts" --profile demo --cluster-name private-demo --hosts-file "$T/hosts" --check || return 1
+	run "$BIN/eks-hosts" --cluster-name private-demo --hosts-file "$T/hosts" --remove || return 1
+	cmp "$T/hosts" "$T/hosts.orig" && echo "after --remove the file is byte-for-byte what it was"
+}
+
 test_env
 unset MOTO_URL  # the demo always runs its own moto
 echo "${BOLD}ekskit demo${OFF}: kubectl authenticating to an EKS cluster through eks-token,"
@@ -180,6 +220,9 @@ step "kubectl get --raw /version: kubectl runs eks-token and sends its token" de
 step "kubectl auth whoami: the API server mapped the token to the IAM user" demo_whoami
 step "A token made for another cluster name is refused" demo_wrong_cluster
 step "What the API server saw" demo_server_log
+step "A cluster whose API endpoint is private (only reachable inside its VPC)" demo_hosts_private_cluster
+step "eks-hosts writes the endpoint's private addresses into a (temporary) hosts file" demo_hosts_write
+step "eks-hosts --check, then --remove restores the file" demo_hosts_check_remove
 
 printf '\n%sdemo finished: %d steps passed%s; cleaning up %s\n' "$GREEN" "$STEP" "$OFF" "$T"
 exit 0

@@ -1,11 +1,202 @@
-/* Placeholder front end, replaced by the eks-token implementation. */
+/*
+ * eks-token: the kubectl exec credential plugin for Amazon EKS.
+ *
+ * Thin front end: parse the flags (the table below also drives --help and
+ * --list-flags, which the completion tests check), mint the token with
+ * tokengen, print the ExecCredential (or the bare token) on stdout.
+ * Diagnostics and errors go to stderr; nothing else ever reaches stdout.
+ */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-int main(void);
+#include "ekskit/buf.h"
+#include "ekskit/cli.h"
+#include "ekskit/error.h"
+#include "ekskit/execcred.h"
+#include "ekskit/tokengen.h"
+
+#define PROG "eks-token"
+
+enum flag_id {
+	F_CLUSTER_NAME = 1,
+	F_CLUSTER_ID,
+	F_REGION,
+	F_PROFILE,
+	F_ROLE_ARN,
+	F_SESSION_NAME,
+	F_EXTERNAL_ID,
+	F_TOKEN_ONLY,
+	F_VERBOSE,
+};
+
+/* Add rows here; --help, --list-flags and the completion tests follow. */
+static const struct cli_flag flags[] = {
+	{ "cluster-name", 0, "NAME", "the EKS cluster name (the token's x-k8s-aws-id)",
+	  0, F_CLUSTER_NAME, CLI_COMPLETE_NONE },
+	{ "name", 0, "NAME", NULL, CLI_FLAG_ALIAS, F_CLUSTER_NAME, CLI_COMPLETE_NONE },
+	{ "cluster-id", 'i', "ID", "the cluster id instead of the name (Outposts; aws-iam-authenticator style)",
+	  0, F_CLUSTER_ID, CLI_COMPLETE_NONE },
+	{ "region", 0, "REGION", "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, profile)",
+	  0, F_REGION, CLI_COMPLETE_REGION },
+	{ "profile", 0, "PROFILE", "profile from the AWS config files (default: AWS_PROFILE)",
+	  0, F_PROFILE, CLI_COMPLETE_PROFILE },
+	{ "role-arn", 0, "ARN", "assume this IAM role first and sign with its credentials",
+	  0, F_ROLE_ARN, CLI_COMPLETE_NONE },
+	{ "role", 'r', "ARN", NULL, CLI_FLAG_ALIAS, F_ROLE_ARN, CLI_COMPLETE_NONE },
+	{ "session-name", 0, "NAME", "role session name for --role-arn (default " TOKENGEN_DEFAULT_SESSION_NAME ")",
+	  0, F_SESSION_NAME, CLI_COMPLETE_NONE },
+	{ "external-id", 0, "ID", "external id for --role-arn",
+	  0, F_EXTERNAL_ID, CLI_COMPLETE_NONE },
+	{ "token-only", 0, NULL, "print only the token, not the ExecCredential JSON",
+	  0, F_TOKEN_ONLY, CLI_COMPLETE_NONE },
+	{ "verbose", 'v', NULL, "diagnostics on stderr (credential source, region, STS host, expiry)",
+	  0, F_VERBOSE, CLI_COMPLETE_NONE },
+	CLI_ROW_HELP,
+	CLI_ROW_VERSION,
+};
+
+static const struct cli_tool tool = {
+	PROG, EKSKIT_VERSION, "--cluster-name NAME [options]",
+	"Print a Kubernetes ExecCredential with an Amazon EKS bearer token (a\n"
+	"presigned STS GetCallerIdentity URL), for kubectl's exec credential plugin\n"
+	"interface.  The apiVersion follows KUBERNETES_EXEC_INFO (default v1beta1).",
+	"Exit status: 0 success, 1 failure (credentials, AWS error, configuration),\n"
+	"2 usage error.  See eks-token(1).",
+	flags, sizeof(flags) / sizeof(flags[0]),
+};
+
+struct args {
+	struct tokengen_opts gen;
+	const char *cluster_name;
+	const char *cluster_id;
+	int token_only;
+	int verbose;
+};
+
+/* A flag value that is empty is a usage error, not "unset". */
+static int
+nonempty(const char *flag, const char *arg, const char **dst, struct ekskit_err *err)
+{
+	if (arg == NULL || arg[0] == '\0')
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE, "--%s needs a non-empty value", flag);
+	*dst = arg;
+	return EKSKIT_OK;
+}
+
+static int
+on_flag(void *ud, int id, const char *arg, struct ekskit_err *err)
+{
+	struct args *a = ud;
+
+	switch (id) {
+	case F_CLUSTER_NAME:
+		return nonempty("cluster-name", arg, &a->cluster_name, err);
+	case F_CLUSTER_ID:
+		return nonempty("cluster-id", arg, &a->cluster_id, err);
+	case F_REGION:
+		return nonempty("region", arg, &a->gen.region, err);
+	case F_PROFILE:
+		return nonempty("profile", arg, &a->gen.profile, err);
+	case F_ROLE_ARN:
+		return nonempty("role-arn", arg, &a->gen.role_arn, err);
+	case F_SESSION_NAME:
+		return nonempty("session-name", arg, &a->gen.session_name, err);
+	case F_EXTERNAL_ID:
+		return nonempty("external-id", arg, &a->gen.external_id, err);
+	case F_TOKEN_ONLY:
+		a->token_only = 1;
+		return EKSKIT_OK;
+	case F_VERBOSE:
+		a->verbose++;
+		return EKSKIT_OK;
+	default:
+		return ekskit_err_set(err, EKSKIT_ERR_INTERNAL, "unhandled flag %d", id);
+	}
+}
+
+/* Flags that only make sense together, and the one cluster id. */
+static int
+check_args(struct args *a, struct ekskit_err *err)
+{
+	if (a->cluster_name && a->cluster_id && strcmp(a->cluster_name, a->cluster_id) != 0)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--cluster-name and --cluster-id set different values; give one");
+	a->gen.cluster_id = a->cluster_name ? a->cluster_name : a->cluster_id;
+	if (a->gen.cluster_id == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "missing --cluster-name NAME (or --cluster-id ID)");
+	if ((a->gen.session_name || a->gen.external_id) && a->gen.role_arn == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--session-name and --external-id need --role-arn");
+	return EKSKIT_OK;
+}
+
+/* Write all of s to stdout; 0 or EKSKIT_ERR_IO. */
+static int
+emit(const char *s, size_t len, struct ekskit_err *err)
+{
+	if (fwrite(s, 1, len, stdout) != len || fflush(stdout) != 0)
+		return ekskit_err_set(err, EKSKIT_ERR_IO, "writing to stdout failed");
+	return EKSKIT_OK;
+}
+
+static int
+run(struct args *a, struct cli_logger *log, struct ekskit_err *err)
+{
+	struct tokengen_result res;
+	const char *api_version = NULL;
+	char *line = NULL;
+	size_t len = 0;
+	int deprecated = 0, ret;
+
+	if (!a->token_only) {
+		ret = execcred_api_version(getenv("KUBERNETES_EXEC_INFO"), &api_version,
+		    &deprecated, err);
+		if (ret != EKSKIT_OK)
+			return ret;
+		if (deprecated)
+			cli_warn(log, "exec credential apiVersion %s is deprecated; "
+			    "use client.authentication.k8s.io/v1 in your kubeconfig", api_version);
+		cli_log(log, "answering with apiVersion %s", api_version);
+	}
+	a->gen.log = log;
+	if ((ret = tokengen_run(&a->gen, &res, err)) != EKSKIT_OK)
+		return ret;
+	if (a->token_only) {
+		if ((ret = emit(res.token, strlen(res.token), err)) == EKSKIT_OK)
+			ret = emit("\n", 1, err);
+	} else if ((ret = execcred_format(api_version, res.token, res.expiration,
+	    &line, &len, err)) == EKSKIT_OK)
+		ret = emit(line, len, err);
+	ek_free_secret(line);
+	tokengen_result_release(&res);
+	return ret;
+}
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	fputs("eks-token: not built yet\n", stderr);
-	return 1;
+	struct ekskit_err err;
+	struct cli_logger log;
+	struct args a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	ekskit_err_clear(&err);
+	ret = cli_parse(&tool, argc, argv, on_flag, &a, NULL, stdout, &err);
+	if (ret == CLI_HANDLED)
+		return CLI_EXIT_OK;
+	if (ret == EKSKIT_OK)
+		ret = check_args(&a, &err);
+	if (ret == EKSKIT_ERR_USAGE) {
+		cli_print_usage_error(&tool, err.msg, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	cli_logger_init(&log, PROG, a.verbose);
+	if (ret == EKSKIT_OK)
+		ret = run(&a, &log, &err);
+	if (ret != EKSKIT_OK)
+		cli_error(&log, "%s", err.msg[0] ? err.msg : ekskit_strerror(ret));
+	return cli_exit_code(ret);
 }

@@ -56,6 +56,21 @@ int aws_rest_json_call(const struct aws_client *c, const char *method,
     struct http_response *resp, struct ekskit_err *err);
 
 /*
+ * n REST-JSON calls without bodies (same method, paths[i] and, when queries
+ * is not NULL, queries[i]) sent in parallel over libcurl's multi interface
+ * (http_perform_many; at most max_parallel at once, <= 0 = 8), each signed and
+ * retried like aws_rest_json_call.  For every i, rcs[i] is what
+ * aws_rest_json_call would have returned and errs[i] its error; resps[i]
+ * must be released by the caller whatever the result.  rcs, errs and resps
+ * each hold n entries.  Returns 0 when every call succeeded, else the first
+ * (lowest index) failing code.
+ */
+int aws_rest_json_call_many(const struct aws_client *c, const char *method,
+    const char *const *paths, const char *const *queries, size_t n,
+    struct http_response *resps, int *rcs, struct ekskit_err *errs,
+    int max_parallel);
+
+/*
  * The form body of a query call, "Action=A&Version=V&k=v..." with names and
  * values percent-encoded (RFC 3986), appended to out (init it secret when a
  * value is one).  0 or EKSKIT_ERR_NOMEM.
@@ -80,18 +95,5 @@ void aws_response_error_code(const struct http_response *resp, char *code, size_
 
 /* 1 when code is a throttling or transient AWS error code (standard retry mode list). */
 int aws_is_retryable_code(const char *code);
-
-/*
- * Several REST-JSON calls of one client at once, without bodies (GETs),
- * through http_perform_many (libcurl multi, at most max_parallel transfers;
- * <= 0 = 8), each signed and retried like aws_rest_json_call.  For every
- * i: resps[i] is filled (the caller releases each, whatever the result),
- * status[i] is 0 for a 2xx response or the error code, and errs[i] (errs
- * may be NULL) holds the message as aws_rest_json_call would.  Returns 0
- * when every call succeeded, else the first failed call's code.
- */
-int aws_rest_json_call_many(const struct aws_client *c, const char *method,
-    const char *const *paths, size_t n, struct http_response *resps,
-    int *status, struct ekskit_err *errs, int max_parallel);
 
 #endif /* EKSKIT_AWSREQ_H */

@@ -42,6 +42,7 @@ enum cli_complete {
 	CLI_COMPLETE_PROFILE,   /* profile names from the AWS config files */
 	CLI_COMPLETE_REGION,    /* AWS region names */
 	CLI_COMPLETE_FILE,      /* a path */
+	CLI_COMPLETE_CONTEXT,   /* context names from the kubeconfig */
 };
 
 /* Ids the parser handles by itself when a table uses them. */
@@ -113,7 +114,7 @@ void cli_print_help(const struct cli_tool *tool, FILE *out);
  * --list-flags: one line per row of the table (aliases and hidden rows
  * included; --list-flags itself is not listed), tab-separated:
  *	--long <TAB> -s or "-" <TAB> ARG or "-" <TAB> completion kind
- * where the completion kind is none, profile, region or file.
+ * where the completion kind is none, profile, region, file or context.
  */
 void cli_print_flags(const struct cli_tool *tool, FILE *out);
 
@@ -143,6 +144,9 @@ void cli_logger_init(struct cli_logger *lg, const char *prog, int verbose);
  * Returns 0, or EKSKIT_ERR_NOMEM when the table is full. */
 int cli_logger_add_secret(struct cli_logger *lg, const char *secret);
 void cli_logger_forget_secrets(struct cli_logger *lg);
+/* Forget the secrets registered after the first `keep` (for a callee that
+ * registered its own and frees them). */
+void cli_logger_forget_secrets_after(struct cli_logger *lg, size_t keep);
 
 /* A -v diagnostic: "prog: message\n" when lg->verbose.  lg may be NULL. */
 void cli_log(const struct cli_logger *lg, const char *fmt, ...)

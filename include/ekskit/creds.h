@@ -76,11 +76,5 @@ int creds_resolve_chain(struct creds_provider *const *providers, size_t n,
     const struct creds_ctx *ctx, struct aws_credentials **out,
     struct ekskit_err *err);
 
-/*
- * Parse an ISO 8601 / RFC 3339 UTC timestamp as AWS returns them
- * ("2024-05-01T12:00:00Z", fractional seconds and +hh:mm offsets accepted).
- * 0 or EKSKIT_ERR_INVALID.
- */
-int aws_parse_timestamp(const char *s, time_t *out);
 
 #endif /* EKSKIT_CREDS_H */

@@ -18,6 +18,7 @@ struct eks_cluster {
 	char *ip_family;              /* "ipv4" / "ipv6", may be NULL */
 	char *outpost_cluster_id;     /* `id` of an Outposts local cluster, else NULL */
 	char *version;                /* Kubernetes version, may be NULL */
+	char **subnet_ids;            /* resourcesVpcConfig.subnetIds, NULL-terminated; may be NULL */
 };
 
 /* *out owned by caller: eks_cluster_free.  ResourceNotFoundException -> EKSKIT_ERR_NOT_FOUND. */

@@ -37,12 +37,6 @@ int execcred_api_version(const char *exec_info, const char **api_version,
     int *deprecated, struct ekskit_err *err);
 
 /*
- * "YYYY-MM-DDTHH:MM:SSZ" (UTC) for t into out[21].  0, or
- * EKSKIT_ERR_INVALID when t cannot be represented.
- */
-int execcred_timestamp(time_t t, char out[21], struct ekskit_err *err);
-
-/*
  * The ExecCredential, as one line of compact JSON and a newline:
  * {"kind":"ExecCredential","apiVersion":"<v>","spec":{"interactive":false},
  *  "status":{"expirationTimestamp":"<ts>","token":"<token>"}}

@@ -92,6 +92,13 @@ int hostsfile_block_addrs(const char *text, size_t len, const char *region,
 int hostsfile_lookup(const char *text, size_t len, const char *host,
     char ***addrs_out, struct ekskit_err *err);
 
+/*
+ * Cluster names of every eks-hosts block of `region` in the text, in file
+ * order, de-duplicated.  NULL-terminated, free with hostsfile_strv_free.
+ */
+int hostsfile_list_clusters(const char *text, size_t len, const char *region,
+    char ***clusters_out, struct ekskit_err *err);
+
 /* Free a NULL-terminated array of strings.  NULL is fine. */
 void hostsfile_strv_free(char **v);
 

@@ -15,7 +15,10 @@
  * (awsreq.c recognises the AWS throttling error codes in 400 bodies), and on
  * transient network errors (connect failure, timeout, reset, empty reply).
  * Refused connections (see the test guard), DNS failures, TLS verification
- * failures and oversized bodies are not retried.
+ * failures and oversized bodies are not retried.  Retries draw on the
+ * standard mode's retry quota (HTTP_RETRY_QUOTA tokens per process, 5 per
+ * retry, 10 per retry after a timeout, given back on success): when it is
+ * empty, failures are returned at once.
  *
  * Test guard: when EKSKIT_TEST_LOOPBACK_ONLY=1 is set in the environment,
  *   1. before any DNS lookup, a URL whose host is not literally 127.x.y.z,
@@ -48,6 +51,9 @@
 #define HTTP_DEFAULT_TIMEOUT_MS		30000L
 #define HTTP_DEFAULT_MAX_ATTEMPTS	3
 #define HTTP_MAX_MAX_ATTEMPTS		10	/* AWS_MAX_ATTEMPTS is capped here */
+#define HTTP_RETRY_QUOTA		500	/* standard mode retry quota (per process) */
+#define HTTP_RETRY_COST			5
+#define HTTP_RETRY_COST_TIMEOUT		10
 
 struct http_header {
 	const char *name;
@@ -119,6 +125,9 @@ int http_perform(const struct http_request *req, struct http_response *resp,
  */
 int http_perform_many(const struct http_request *reqs, size_t n,
     struct http_response *resps, int max_parallel, struct ekskit_err *err);
+
+/* Tokens left in the process's retry quota (for diagnostics and tests). */
+int http_retry_quota(void);
 
 /* Free what a response owns.  Safe on a zeroed or released response. */
 void http_response_release(struct http_response *resp);

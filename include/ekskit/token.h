@@ -76,10 +76,4 @@ int eks_token_decode(const char *token, char **url_out, struct ekskit_err *err);
  */
 time_t eks_token_expiry(time_t now, time_t creds_expiration);
 
-/*
- * UTC "YYYY-MM-DDTHH:MM:SSZ" for t into out[21].  0, or EKSKIT_ERR_INVALID
- * when t is out of range (out is then "").
- */
-int eks_token_format_time(time_t t, char out[21]);
-
 #endif /* EKSKIT_TOKEN_H */

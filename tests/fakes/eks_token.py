@@ -74,6 +74,11 @@ _HOST_PATTERNS = {
 }
 
 
+_STS_NAMES = {n.lower(): n for n in (
+    "Action", "Version", "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+    "X-Amz-Security-Token", "X-Amz-Signature", "X-Amz-SignedHeaders")}
+
+
 class TokenError(Exception):
     """A token rejected; the message is safe to log (never holds the token)."""
 
@@ -113,6 +118,8 @@ def parse_token(token, partition="aws", now=None):
     if not token.startswith(V1_PREFIX):
         raise _format_error('token is missing expected "%s" prefix' % V1_PREFIX)
     raw = _b64url_decode_strict(token[len(V1_PREFIX):])
+    if re.search(rb"[\x00-\x1f\x7f]", raw):  # Go's url.Parse refuses these
+        raise _format_error("net/url: invalid control character in URL")
     try:
         url = raw.decode("utf-8")
         parsed = urllib.parse.urlsplit(url)
@@ -206,8 +213,13 @@ def verify_signature(parsed, params, cluster_id, secrets):
             # the authenticator sends no other header STS could check
             raise TokenError("sts getCallerIdentity failed: SignatureDoesNotMatch "
                              "(signed header %s is not sent by the verifier)" % name)
-    pairs = [(k, v) for k, v in urllib.parse.parse_qsl(parsed.query, keep_blank_values=True)
-             if k.lower() != "x-amz-signature"]
+    all_pairs = urllib.parse.parse_qsl(parsed.query, keep_blank_values=True)
+    for k, _ in all_pairs:
+        # the authenticator matches names case-insensitively, STS does not
+        if k.lower() in _STS_NAMES and k != _STS_NAMES[k.lower()]:
+            raise TokenError("sts getCallerIdentity failed: IncompleteSignature "
+                             "(parameter %s is not spelled %s)" % (k, _STS_NAMES[k.lower()]))
+    pairs = [(k, v) for k, v in all_pairs if k != "X-Amz-Signature"]
     req = AWSRequest(method="GET", url="https://%s/" % parsed.netloc, headers=headers)
     req.params = pairs
     req.context["timestamp"] = stamp
@@ -216,7 +228,7 @@ def verify_signature(parsed, params, cluster_id, secrets):
     canonical = auth.canonical_request(req)
     want = auth.signature(auth.string_to_sign(req, canonical), req)
     got = params.get("x-amz-signature", "")
-    if not hmac.compare_digest(want, got):
+    if not hmac.compare_digest(want.encode(), got.encode()):  # bytes: got may be non-ASCII
         raise TokenError("sts getCallerIdentity failed: SignatureDoesNotMatch "
                          "(signed for another cluster id, credentials or request)")
 
@@ -224,6 +236,10 @@ def verify_signature(parsed, params, cluster_id, secrets):
 def call_sts(moto_url, parsed, params, cluster_id, timeout=10):
     """GetCallerIdentity at moto with the token's query; returns a dict with
     arn, account, user_id.  Raises TokenError (the authenticator's STSError)."""
+    if not re.fullmatch(r"[\x21-\x7e]*", parsed.query):
+        # Go would send these bytes and STS would refuse the request; Python's
+        # client cannot send them, so answer as STS would
+        raise TokenError("sts getCallerIdentity failed: error from AWS (expected 200, got 400)")
     url = moto_url.rstrip("/") + "/?" + parsed.query
     cred = params.get("x-amz-credential", "")
     headers = {
@@ -234,6 +250,9 @@ def call_sts(moto_url, parsed, params, cluster_id, timeout=10):
                          % (cred, params.get("x-amz-signedheaders", ""),
                             params.get("x-amz-signature", "")),
     }
+    if not re.fullmatch(r"[\x20-\x7e]*", headers["Authorization"]):
+        # a credential or signature that decodes to junk: STS refuses it
+        raise TokenError("sts getCallerIdentity failed: error from AWS (expected 200, got 403)")
     req = urllib.request.Request(url, headers=headers, method="GET")
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:

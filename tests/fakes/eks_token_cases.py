@@ -19,6 +19,7 @@ import ssl
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -152,6 +153,9 @@ def format_rules(akid, secret):
                     "SignatureDoesNotMatch")
     expect_rejected("signed with another secret", tok(mint(akid, secret + "x")),
                     "SignatureDoesNotMatch")
+    expect_rejected("X-Amz-signature spelled differently",
+                    tok(good.replace("X-Amz-Signature=", "X-Amz-signature=")), "IncompleteSignature")
+    expect_rejected("non-ASCII signature", tok(good[:-4] + "%e9a"), "SignatureDoesNotMatch")
     expect_rejected("unknown access key",
                     tok(mint("AKIDUNKNOWNKEY000001", "s3cret")), "unknown access key")
     # host names the authenticator accepts (rule level: moto answers any)
@@ -174,14 +178,22 @@ def format_rules(akid, secret):
             fail("wrong prefix: %s" % e)
 
 
+def request_key(token):
+    p = eks_token.parse_token(token)[1]
+    return (p.scheme, p.netloc, p.path, urllib.parse.parse_qsl(p.query, keep_blank_values=True))
+
+
 def mutations(akid, secret, n=150):
     """Random one-character changes to a good token: never a 500, and a 200
-    only when the change decodes to the very same URL (unused base64 bits)."""
+    only when the change decodes to the same request (unused base64 bits, the
+    scheme's case, percent-escapes' case)."""
     import random
-    rng = random.Random(20260101)
+    seed = int(os.environ.get("EKS_MUTATION_SEED") or time.time())
+    rng = random.Random(seed)  # the property must hold for every seed
     good = tok(mint(akid, secret))
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/.%"
     bad = 0
+    pos = log_size()
     for _ in range(n):
         i = rng.randrange(len(eks_token.V1_PREFIX), len(good))
         t = good[:i] + rng.choice(alphabet) + good[i + 1:]
@@ -190,14 +202,21 @@ def mutations(akid, secret, n=150):
             continue
         same = False
         try:
-            same = eks_token.parse_token(t)[0] == eks_token.parse_token(good)[0]
+            # the same request: URL schemes are case-insensitive (Go lowercases
+            # them too), percent-escapes decode alike (%2f = %2F), and unused
+            # base64 bits decode to the same bytes
+            same = request_key(t) == request_key(good)
         except eks_token.TokenError:
             pass
         if not (code == 200 and same):
             bad += 1
-            fail("mutated token at %d: HTTP %s" % (i, code))
+            fail("mutated token at %d: HTTP %s (EKS_MUTATION_SEED=%d)" % (i, code, seed))
+    if "a fake bug?" in log_since(pos):
+        bad += 1
+        fail("a mutated token hit an unexpected error in the fake (EKS_MUTATION_SEED=%d)" % seed)
     if not bad:
-        ok("%d random one-character mutations: all refused with 401 (or the same URL)" % n)
+        ok("%d random one-character mutations (seed %d): all refused with 401 (or the same URL)"
+           % (n, seed))
 
 
 def identities(iam, sts):

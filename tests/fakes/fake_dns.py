@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A tiny authoritative DNS server on loopback, for eks-hosts tests.
 
-    fake_dns.py --port 5353 --record host.example=10.0.1.5,10.0.2.9,fd00::5
+    fake_dns.py [--addr 127.0.0.1] --port 5353 --record host.example=10.0.1.5,fd00::5
 
 Answers A and AAAA queries (UDP) for the names given with --record (case
 insensitive, trailing dot optional); other names get NXDOMAIN, other record
@@ -54,6 +54,7 @@ def answer(msg, records):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--addr", default="127.0.0.1")
     ap.add_argument("--record", action="append", default=[])
     args = ap.parse_args()
     records = {}
@@ -62,7 +63,9 @@ def main():
         records[name.lower().rstrip(".")] = [
             ipaddress.ip_address(v) for v in values.split(",") if v]
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", args.port))
+    if not args.addr.startswith("127."):
+        sys.exit("fake_dns.py: loopback addresses only")
+    sock.bind((args.addr, args.port))
     print("ready", flush=True)
     while True:
         msg, peer = sock.recvfrom(4096)

@@ -483,6 +483,10 @@ class Fake:
             ident["canonical_arn"] = eks_token.canonicalize_arn(ident["arn"])
         except eks_token.TokenError as e:
             raise Unauthorized("eks token: %s" % e) from None
+        except Exception as e:  # noqa: BLE001 - a bad token is a 401, never a 500
+            traceback.print_exc()
+            raise Unauthorized("eks token: unexpected %s while verifying (a fake bug?)"
+                               % type(e).__name__) from None
         return self.map_aws_identity(ident)
 
     def map_aws_identity(self, ident):

@@ -16,7 +16,9 @@ Every request is appended to --log as one JSON line:
 
 --tls DIR makes it HTTPS: a fresh CA and a server certificate for
 "localhost" and every --san NAME are written into DIR
-(ca.pem, server.pem, server-key.pem), using the cryptography package.
+(ca.pem, server.pem, server-key.pem), using the cryptography package;
+with --mtls the server also demands a client certificate signed by that CA
+(client.pem, client-key.pem are written too).
 The certificate has no IP address: https://127.0.0.1 only verifies when
 the client names the server (tls_server_name).
 """
@@ -33,7 +35,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-def make_certs(d, sans):
+def make_certs(d, sans, client=False):
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -76,6 +78,19 @@ def make_certs(d, sans):
     with open(os.path.join(d, "server-key.pem"), "wb") as f:
         f.write(key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
                                   serialization.NoEncryption()))
+    if client:
+        ckey = ec.generate_private_key(ec.SECP256R1())
+        ccert = (x509.CertificateBuilder().subject_name(name("ekskit test client"))
+                 .issuer_name(ca.subject).public_key(ckey.public_key())
+                 .serial_number(x509.random_serial_number())
+                 .not_valid_before(now - datetime.timedelta(minutes=5))
+                 .not_valid_after(now + datetime.timedelta(days=1))
+                 .sign(ca_key, hashes.SHA256()))
+        with open(os.path.join(d, "client.pem"), "wb") as f:
+            f.write(ccert.public_bytes(pem))
+        with open(os.path.join(d, "client-key.pem"), "wb") as f:
+            f.write(ckey.private_bytes(pem, serialization.PrivateFormat.TraditionalOpenSSL,
+                                       serialization.NoEncryption()))
 
 
 class State:
@@ -170,16 +185,21 @@ def main():
     ap.add_argument("--log")
     ap.add_argument("--tls", metavar="DIR")
     ap.add_argument("--san", action="append", default=[])
+    ap.add_argument("--mtls", action="store_true",
+                    help="require a client certificate (client.pem, client-key.pem in DIR)")
     ap.add_argument("steps", nargs="+")
     a = ap.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     srv.daemon_threads = True
     srv.state = State(a.steps, a.log)
     if a.tls:
-        make_certs(a.tls, a.san)
+        make_certs(a.tls, a.san, a.mtls)
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(os.path.join(a.tls, "server.pem"),
                             os.path.join(a.tls, "server-key.pem"))
+        if a.mtls:
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(os.path.join(a.tls, "ca.pem"))
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     print(srv.server_address[1], flush=True)
     try:

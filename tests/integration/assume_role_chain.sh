@@ -36,7 +36,7 @@ read -r AKID_A SECRET_A < <(awscli iam create-access-key --user-name "$USER_A" \
 	--query 'AccessKey.[AccessKeyId,SecretAccessKey]') || die "cannot create an access key"
 [ -n "$AKID_A" ] && [ -n "$SECRET_A" ] || die "no access key from moto"
 TRUST='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}'
-for r in B C S D; do
+for r in B C S D E; do
 	awscli iam create-role --role-name "chain-$r-$SUFFIX" \
 		--assume-role-policy-document "$TRUST" >/dev/null || die "cannot create role $r"
 done
@@ -75,6 +75,10 @@ source_profile = S
 [profile D]
 role_arn = $(role D)
 source_profile = A
+
+[profile E]
+role_arn = $(role E)
+credential_source = Environment
 
 [profile loop1]
 role_arn = $(role B)
@@ -162,6 +166,22 @@ fi
 run_token A
 assert_eq 0 "$RC" "profile A: eks-token succeeds ($ERR)"
 [ "$RC" = 0 ] && assert_eq "$AKID_A" "$(token_field "$OUT" akid)" "profile A: signed with A's static key"
+
+# --- E: credential_source = Environment (with --profile the environment keys
+# are the source for AssumeRole, not the credentials themselves) ----------------
+OUT=$(AWS_ACCESS_KEY_ID=$AKID_A AWS_SECRET_ACCESS_KEY=$SECRET_A \
+	"$EKS_TOKEN" --cluster-name chain-cluster --region "$REGION" --profile E 2>"$T/err")
+RC=$?; ERR=$(cat "$T/err")
+assert_eq 0 "$RC" "profile E: eks-token succeeds ($ERR)"
+[ "$RC" = 0 ] && assert_contains "$(caller_arn "$(token_field "$OUT" akid)")" \
+	"assumed-role/chain-E-$SUFFIX/" "profile E: assumed role E with the environment keys"
+
+# --- verbose output names the chain but no secret (a fresh credential cache,
+# so the AssumeRole calls really happen) -----------------------------------------
+XDG_CACHE_HOME=$T/cache-verbose "$EKS_TOKEN" -v --cluster-name chain-cluster --region "$REGION" --profile C >/dev/null 2>"$T/err"
+ERR=$(cat "$T/err")
+assert_contains "$ERR" "assuming role $(role B) for profile 'B'" "verbose: shows the chain"
+assert_not_contains "$ERR" "$SECRET_A" "verbose: no secret key"
 
 # --- errors ----------------------------------------------------------------------
 run_token loop1

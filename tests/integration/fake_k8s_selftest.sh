@@ -197,8 +197,11 @@ k8s_api POST /api/v1/namespaces/team/secrets \
 	'{"metadata":{"name":"stuck","annotations":{"kubernetes.io/service-account.name":"robot","ekskit.test/no-token-controller":"true"}},"type":"kubernetes.io/service-account-token"}'
 k8s_api POST /api/v1/namespaces/team/secrets '{"metadata":{"name":"bad"},"type":"kubernetes.io/service-account-token"}'
 assert_eq 422 "$K8S_HTTP_CODE" "token secret without the service-account annotation: 422"
-sleep 1.5
-k8s_api GET /api/v1/namespaces/team/secrets/robot-token
+for ((i = 0; i < 100; i++)); do  # the controller fills it after 0.5 s
+	k8s_api GET /api/v1/namespaces/team/secrets/robot-token
+	[ "$(json_get "$K8S_HTTP_BODY" 'd.get("data", {}).get("token")')" != null ] && break
+	sleep 0.1
+done
 legacy=$(json_get "$K8S_HTTP_BODY" 'd["data"]["token"]' | base64 -d)
 assert_eq team "$(json_get "$K8S_HTTP_BODY" 'd["data"]["namespace"]' | base64 -d)" "controller fills namespace"
 assert_eq "$(cat "$K8S_CA_FILE")" "$(json_get "$K8S_HTTP_BODY" 'd["data"]["ca.crt"]' | base64 -d)" \
@@ -206,6 +209,7 @@ assert_eq "$(cat "$K8S_CA_FILE")" "$(json_get "$K8S_HTTP_BODY" 'd["data"]["ca.cr
 k8s_api_token "$legacy" POST /apis/authentication.k8s.io/v1/selfsubjectreviews '{}'
 assert_eq system:serviceaccount:team:robot "$(json_get "$K8S_HTTP_BODY" 'd["status"]["userInfo"]["username"]')" \
 	"legacy secret token authenticates"
+sleep 0.5  # well past the controller delay for the annotated secret too
 k8s_api GET /api/v1/namespaces/team/secrets/stuck
 assert_eq null "$(json_get "$K8S_HTTP_BODY" 'd.get("data", {}).get("token")')" \
 	"annotated secret never gets a token"

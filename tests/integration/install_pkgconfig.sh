@@ -32,6 +32,8 @@ int main(void) {
 C
 flags=$(PKG_CONFIG_SYSROOT_DIR=$dest PKG_CONFIG_PATH=$dest/usr/lib/pkgconfig \
 	pkg-config --cflags --libs ekskit) || die "pkg-config cannot read ekskit.pc"
+# a sanitizer build's library needs the sanitizer runtimes at link time
+case "$BUILD" in *sanitize*) flags="-fsanitize=address,undefined $flags" ;; esac
 # shellcheck disable=SC2086
 cc -o "$T/prog" "$T/prog.c" $flags || die "cannot link against the installed libekskit.a"
 assert_eq "usage error" "$("$T/prog")" "program built from pkg-config flags runs"

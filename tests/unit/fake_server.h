@@ -55,8 +55,9 @@ fake_script_path(void)
 }
 
 /*
- * Start the fake with the given steps (NULL-terminated); tls != 0 for HTTPS
- * (CA in f->dir/ca.pem).  Returns 0 or -1.
+ * Start the fake with the given steps (NULL-terminated); tls = 1 for HTTPS
+ * (CA in f->dir/ca.pem), 2 for HTTPS demanding a client certificate
+ * (f->dir/client.pem, client-key.pem).  Returns 0 or -1.
  */
 static __attribute__((unused)) int
 fake_start(struct fake_server *f, int tls, const char *const *steps)
@@ -85,6 +86,8 @@ fake_start(struct fake_server *f, int tls, const char *const *steps)
 		argv[argc++] = f->dir;
 		argv[argc++] = "--san";
 		argv[argc++] = "fake.example.test";
+		if (tls == 2)
+			argv[argc++] = "--mtls";
 	}
 	for (i = 0; steps[i] != NULL && argc < 46; i++)
 		argv[argc++] = steps[i];
@@ -139,7 +142,8 @@ fake_stop(struct fake_server *f)
 	}
 	if (f->dir[0] != '\0') {
 		static const char *const files[] = {
-			"requests.log", "stderr.log", "ca.pem", "server.pem", "server-key.pem", "body",
+			"requests.log", "stderr.log", "ca.pem", "server.pem", "server-key.pem",
+			"client.pem", "client-key.pem",
 		};
 		size_t i;
 

@@ -359,6 +359,80 @@ test_bad_client(void **state)
 	http_response_release(&resp);
 }
 
+static void
+test_rest_json_many(void **state)
+{
+	static const char *const ok_steps[] = { "200", NULL };
+	static const char *const paths[] = {
+		"/clusters/a", "/clusters/b", "no-slash", "/clusters/c", "/clusters/d",
+	};
+	static const char *const queries[] = { NULL, "x=1", NULL, NULL, NULL };
+	char akid[] = "AKIDEXAMPLE", secret[] = "secret", prov[] = "test";
+	struct aws_credentials creds = { akid, secret, NULL, 0, prov };
+	struct aws_client c = { "eks", "us-west-2", NULL, &creds, 0, fixed_clock };
+	struct http_response resps[5];
+	struct ekskit_err errs[5];
+	struct fake_server f;
+	const char *steps[2];
+	char dir[64], step[160], *log, *p;
+	int rcs[5], n;
+	size_t i;
+
+	(void)state;
+	if (fake_start(&f, 0, ok_steps) != 0)
+		fail_msg("cannot start the fake");
+	c.endpoint = f.url;
+	assert_int_equal(aws_rest_json_call_many(&c, "GET", paths, queries, 5, resps, rcs,
+	    errs, 3), EKSKIT_ERR_INTERNAL);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(rcs[i], i == 2 ? EKSKIT_ERR_INTERNAL : 0);
+		if (i != 2)
+			assert_int_equal(resps[i].status, 200);
+		http_response_release(&resps[i]);
+	}
+	assert_int_equal(fake_count(&f), 4);
+	log = fake_log(&f);
+	for (n = 0, p = log; (p = strstr(p, "/eks/aws4_request")) != NULL; p++)
+		n++;
+	assert_int_equal(n, 4);
+	assert_non_null(strstr(log, "\"path\": \"/clusters/b?x=1\""));
+	free(log);
+	fake_stop(&f);
+
+	/* every call answered with an AWS error */
+	snprintf(dir, sizeof(dir), "/tmp/ekskit-awsreq.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(step, sizeof(step), "404:%s", fake_body_file(dir, "nf.json",
+	    "{\"__type\":\"ResourceNotFoundException\",\"message\":\"No cluster found\"}"));
+	steps[0] = step;
+	steps[1] = NULL;
+	if (fake_start(&f, 0, steps) != 0)
+		fail_msg("cannot start the fake");
+	c.endpoint = f.url;
+	assert_int_equal(aws_rest_json_call_many(&c, "GET", paths, NULL, 2, resps, rcs,
+	    errs, 0), EKSKIT_ERR_REMOTE);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(rcs[i], EKSKIT_ERR_REMOTE);
+		assert_string_equal(errs[i].remote_code, "ResourceNotFoundException");
+		assert_int_equal(errs[i].http_status, 404);
+		http_response_release(&resps[i]);
+	}
+	fake_stop(&f);
+	unlink(step + 4);
+	rmdir(dir);
+
+	/* the guard refuses every call at once */
+	c.endpoint = "https://eks.us-west-2.amazonaws.com";
+	assert_int_equal(aws_rest_json_call_many(&c, "GET", paths, NULL, 2, resps, rcs,
+	    errs, 0), EKSKIT_ERR_NETWORK);
+	assert_int_equal(rcs[1], EKSKIT_ERR_NETWORK);
+	assert_non_null(strstr(errs[1].msg, "eks GET /clusters/b: EKSKIT_TEST_LOOPBACK_ONLY"));
+	http_response_release(&resps[0]);
+	http_response_release(&resps[1]);
+	assert_int_equal(aws_rest_json_call_many(&c, "GET", paths, NULL, 0, resps, rcs,
+	    errs, 0), 0);
+}
+
 int
 main(void)
 {
@@ -372,6 +446,7 @@ main(void)
 		cmocka_unit_test_setup(test_query_call_signed, setup_env),
 		cmocka_unit_test_setup(test_unsigned_and_rest_json, setup_env),
 		cmocka_unit_test_setup(test_bad_client, setup_env),
+		cmocka_unit_test_setup(test_rest_json_many, setup_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

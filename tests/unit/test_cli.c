@@ -360,6 +360,14 @@ test_logger_redacts(void **state)
 	out = log_with(&lg, 2, "wJalrXUtnFEMI/K7MDEN");  /* a prefix is not the secret */
 	assert_string_equal(out, "t: wJalrXUtnFEMI/K7MDEN\n");
 	free(out);
+	/* a callee forgets what it registered, the caller's stay */
+	assert_int_equal(cli_logger_add_secret(&lg, "callee-secret"), EKSKIT_OK);
+	cli_logger_forget_secrets_after(&lg, 2);
+	assert_int_equal(lg.nsecrets, 2);
+	assert_null(lg.secrets[2]);
+	out = log_with(&lg, 0, "callee-secret FwoGZXIvYXdzEJr");
+	assert_string_equal(out, "t: callee-secret [redacted]\n");
+	free(out);
 	cli_logger_forget_secrets(&lg);
 	assert_int_equal(lg.nsecrets, 0);
 	for (i = 0; i < CLI_LOGGER_MAX_SECRETS; i++)

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/creds*.c: credentials objects, timestamps, the default
+ * Unit tests for lib/creds*.c: credentials objects, the default
  * chain, the environment and shared-file providers, and every assume-role
  * configuration error (checked before any STS call, so no network here; the
  * assume-role happy path runs against moto in
@@ -120,37 +120,6 @@ test_credentials_object(void **state)
 	aws_credentials_free(NULL);
 	assert_null(aws_credentials_dup(NULL));
 	assert_null(aws_credentials_new(NULL, "s", NULL, 0, "x"));
-}
-
-static void
-test_timestamps(void **state)
-{
-	static const struct { const char *s; long long t; } good[] = {
-		{ "2023-11-14T22:13:20Z", 1700000000 },
-		{ "2023-11-14T22:13:20.123Z", 1700000000 },
-		{ "2023-11-14t22:13:20z", 1700000000 },
-		{ "2023-11-15T00:13:20+02:00", 1700000000 },
-		{ "2023-11-14T20:13:20-0200", 1700000000 },
-		{ "1970-01-01T00:00:00Z", 0 },
-	};
-	static const char *const bad[] = {
-		"", "2023-11-14", "2023-11-14T22:13:20", "2023-13-14T22:13:20Z",
-		"2023-11-14T22:13:20Zjunk", "2023-11-14T25:13:20Z", "yesterday",
-		"2023-11-14T22:13:20.Z", "2023-11-14T22:13:20+2", NULL,
-	};
-	time_t t;
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		if (aws_parse_timestamp(good[i].s, &t) != 0)
-			fail_msg("rejected %s", good[i].s);
-		assert_int_equal((long long)t, good[i].t);
-	}
-	for (i = 0; bad[i] != NULL; i++)
-		if (aws_parse_timestamp(bad[i], &t) == 0)
-			fail_msg("accepted %s", bad[i]);
-	assert_int_equal(aws_parse_timestamp(NULL, &t), EKSKIT_ERR_INVALID);
 }
 
 static void
@@ -543,7 +512,6 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_credentials_object, clean_env),
-		cmocka_unit_test_setup(test_timestamps, clean_env),
 		cmocka_unit_test_setup(test_env_provider, clean_env),
 		cmocka_unit_test_setup(test_profile_static, clean_env),
 		cmocka_unit_test_setup(test_no_credentials_message, clean_env),

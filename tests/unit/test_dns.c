@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -136,8 +137,11 @@ start_fake_dns(int port)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		/* never outlive the test, even when an assertion ends it early */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(pfd[1], 1);
 		close(pfd[0]);
+		close(pfd[1]);
 		execlp("python3", "python3", "tests/fakes/fake_dns.py", "--port", portstr,
 		    "--record", "api.demo.example=10.0.2.9,10.0.1.5,fd00::5",
 		    "--record", "public.example=52.1.2.3", (char *)NULL);

@@ -115,16 +115,17 @@ test_oversized_exec_info(void **state)
 static void
 test_timestamp(void **state)
 {
-	char ts[21];
+	char *out = NULL;
 
 	(void)state;
-	assert_int_equal(execcred_timestamp(0, ts, NULL), EKSKIT_OK);
-	assert_string_equal(ts, "1970-01-01T00:00:00Z");
-	assert_int_equal(execcred_timestamp(1682640000 + 14 * 60, ts, NULL), EKSKIT_OK);
-	assert_string_equal(ts, "2023-04-28T00:14:00Z");
-	assert_int_equal(execcred_timestamp(951782400, ts, NULL), EKSKIT_OK); /* leap day */
-	assert_string_equal(ts, "2000-02-29T00:00:00Z");
-	assert_int_equal(execcred_timestamp(-1, ts, NULL), EKSKIT_ERR_INVALID);
+	assert_int_equal(execcred_format("client.authentication.k8s.io/v1", "t",
+	    951782400, &out, NULL, NULL), EKSKIT_OK);  /* leap day */
+	assert_non_null(strstr(out, "\"expirationTimestamp\":\"2000-02-29T00:00:00Z\""));
+	ek_free_secret(out);
+	out = NULL;
+	assert_int_equal(execcred_format("client.authentication.k8s.io/v1", "t",
+	    -1, &out, NULL, NULL), EKSKIT_ERR_INVALID);
+	assert_null(out);
 }
 
 static void

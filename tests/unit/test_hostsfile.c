@@ -101,6 +101,8 @@ test_no_final_newline(void **state)
 	    "10.0.1.5 " HOST "\n"
 	    "10.0.2.9 " HOST "\n"
 	    "# END eks-hosts us-west-2/demo");
+	roundtrip("b\x02\r", NULL);          /* found by fuzz_hostsfile */
+	roundtrip("x\ny\r", NULL);
 	roundtrip("a b\r\nc d", "a b\r\nc d\r\n# BEGIN eks-hosts us-west-2/demo\r\n"
 	    "10.0.1.5 " HOST "\r\n10.0.2.9 " HOST "\r\n# END eks-hosts us-west-2/demo");
 }

@@ -324,6 +324,27 @@ test_guard_refuses_before_dns(void **state)
 	assert_non_null(strstr(out, "refusing connection to 10.9.9.9"));
 	free(out);
 	http_response_release(&resp);
+
+	/* tls_server_name does not smuggle a connection: the URL host is checked */
+	req = get_req("https://10.9.9.9:6443/");
+	req.tls_server_name = "localhost";
+	capture_start(&cap);
+	assert_int_equal(http_perform(&req, &resp, &err), EKSKIT_ERR_NETWORK);
+	out = capture_end(&cap);
+	assert_non_null(strstr(out, "refusing connection to 10.9.9.9"));
+	free(out);
+	http_response_release(&resp);
+
+	/* [::1] passes the guard (nothing listens there: a plain network error) */
+	req = get_req("http://[::1]:9/");
+	req.max_attempts = 1;
+	capture_start(&cap);
+	assert_int_equal(http_perform(&req, &resp, &err), EKSKIT_ERR_NETWORK);
+	out = capture_end(&cap);
+	assert_null(strstr(out, "EKSKIT_TEST_LOOPBACK_ONLY"));
+	assert_null(strstr(err.msg, "EKSKIT_TEST_LOOPBACK_ONLY"));
+	free(out);
+	http_response_release(&resp);
 }
 
 /* In guard mode a proxy from the environment is ignored (it would be off-machine). */
@@ -363,12 +384,17 @@ test_retry_503_then_200(void **state)
 	struct http_request req;
 	struct ekskit_err err;
 
+	int quota;
+
 	(void)state;
 	start_fake(&f, 0, steps);
 	req = get_req(f.url);
+	quota = http_retry_quota();
 	assert_int_equal(http_perform(&req, &resp, &err), 0);
 	assert_int_equal(resp.status, 200);
 	assert_int_equal(resp.attempts, 3);
+	/* the success gave back what its two retries took */
+	assert_int_equal(http_retry_quota(), quota);
 	assert_int_equal(fake_count(&f), 3);
 	assert_non_null(resp.amzn_request_id);
 	assert_string_equal(resp.amzn_request_id, "req-3");
@@ -386,11 +412,16 @@ test_retry_429_exhausted(void **state)
 	struct http_response resp;
 	struct http_request req;
 
+	int quota;
+
 	(void)state;
 	start_fake(&f, 0, steps);
 	req = get_req(f.url);
+	quota = http_retry_quota();
 	/* retries exhausted: the last response is returned, not an error */
 	assert_int_equal(http_perform(&req, &resp, NULL), 0);
+	/* two retries, 5 tokens each, not given back (no success) */
+	assert_int_equal(http_retry_quota(), quota - 2 * HTTP_RETRY_COST);
 	assert_int_equal(resp.status, 429);
 	assert_int_equal(resp.attempts, 3);
 	assert_int_equal(fake_count(&f), 3);
@@ -473,6 +504,7 @@ test_timeout_hanging_server(void **state)
 	struct http_request req;
 	struct ekskit_err err;
 	double t0, dt;
+	int quota;
 
 	(void)state;
 	start_fake(&f, 0, steps);
@@ -490,8 +522,10 @@ test_timeout_hanging_server(void **state)
 	http_response_release(&resp);
 	/* timeouts are retried */
 	req.max_attempts = 2;
+	quota = http_retry_quota();
 	assert_int_equal(http_perform(&req, &resp, &err), EKSKIT_ERR_TIMEOUT);
 	assert_int_equal(resp.attempts, 2);
+	assert_int_equal(http_retry_quota(), quota - HTTP_RETRY_COST_TIMEOUT);
 	assert_int_equal(fake_count(&f), 3);
 	http_response_release(&resp);
 	fake_stop(&f);
@@ -569,7 +603,7 @@ test_post_body_and_headers(void **state)
 	struct fake_server f;
 	struct http_response resp;
 	struct http_request req;
-	char *log;
+	char *log, *p;
 
 	(void)state;
 	start_fake(&f, 0, steps);
@@ -587,6 +621,21 @@ test_post_body_and_headers(void **state)
 	assert_non_null(strstr(log, "\"X-Test\": \"visible\""));
 	assert_non_null(strstr(log, "\"User-Agent\": \"ekskit/"));
 	assert_null(strstr(log, "100-continue"));
+	free(log);
+	http_response_release(&resp);
+
+	/* DELETE without a body sends no body headers */
+	req.method = "DELETE";
+	req.body = NULL;
+	req.body_len = 0;
+	req.headers = NULL;
+	req.nheaders = 0;
+	assert_int_equal(http_perform(&req, &resp, NULL), 0);
+	log = fake_log(&f);
+	p = strstr(log, "\"method\": \"DELETE\"");
+	assert_non_null(p);
+	assert_null(strstr(p, "Content-Length"));
+	assert_null(strstr(p, "Content-Type"));
 	free(log);
 	http_response_release(&resp);
 	fake_stop(&f);
@@ -802,6 +851,47 @@ test_tls(void **state)
 	fake_stop(&f);
 }
 
+/* Client certificates from memory (kubeconfig client-certificate-data). */
+static void
+test_mtls(void **state)
+{
+	static const char *const steps[] = { "200", NULL };
+	struct fake_server f;
+	struct http_response resp;
+	struct http_request req;
+	struct ekskit_err err;
+	char url[128], path[128], *ca, *cert, *key;
+
+	(void)state;
+	start_fake(&f, 2, steps);
+	snprintf(path, sizeof(path), "%s/ca.pem", f.dir);
+	ca = slurp(path);
+	snprintf(path, sizeof(path), "%s/client.pem", f.dir);
+	cert = slurp(path);
+	snprintf(path, sizeof(path), "%s/client-key.pem", f.dir);
+	key = slurp(path);
+	snprintf(url, sizeof(url), "https://localhost:%d/", f.port);
+	req = get_req(url);
+	req.ca_pem = ca;
+	req.ca_pem_len = strlen(ca);
+	req.max_attempts = 1;
+	/* without a client certificate the server hangs up */
+	ekskit_err_clear(&err);
+	assert_int_not_equal(http_perform(&req, &resp, &err), 0);
+	assert_int_equal(resp.status, 0);
+	http_response_release(&resp);
+	req.client_cert_pem = cert;
+	req.client_key_pem = key;
+	assert_int_equal(http_perform(&req, &resp, &err), 0);
+	assert_int_equal(resp.status, 200);
+	assert_int_equal(fake_count(&f), 1);
+	http_response_release(&resp);
+	free(ca);
+	free(cert);
+	free(key);
+	fake_stop(&f);
+}
+
 static void
 test_release_safe(void **state)
 {
@@ -841,6 +931,7 @@ main(void)
 		cmocka_unit_test_setup(test_perform_many, setup_env),
 		cmocka_unit_test_setup(test_perform_many_parallel, setup_env),
 		cmocka_unit_test_setup(test_tls, setup_env),
+		cmocka_unit_test_setup(test_mtls, setup_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

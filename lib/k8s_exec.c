@@ -1,0 +1,368 @@
+/*
+ * client-go exec credential plugins (k8s_exec_credential in
+ * include/ekskit/k8s.h): spawn without a shell, hand over
+ * KUBERNETES_EXEC_INFO, read the ExecCredential it prints.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "ekskit/buf.h"
+#include "ekskit/k8s.h"
+#include "ekskit/kubeconfig.h"
+#include "ekskit/tokengen.h"
+
+extern char **environ;
+
+#define EXEC_TIMEOUT_MS   60000        /* client-go has none; we refuse to hang forever */
+#define EXEC_MAX_OUTPUT   (256u * 1024)
+
+/* KUBERNETES_EXEC_INFO=<ExecCredential with spec> as a malloc'd env string. */
+static char *
+exec_info_env(const struct kc_exec *exec, const struct kc_cluster *cl)
+{
+	json_t *root, *spec, *cluster;
+	char *dump, *env = NULL;
+
+	root = json_pack("{s:s, s:s}", "kind", "ExecCredential", "apiVersion",
+	    exec->api_version ? exec->api_version : KC_EXEC_API_V1BETA1);
+	spec = json_pack("{s:b}", "interactive", 0);
+	if (root == NULL || spec == NULL)
+		goto out;
+	if (exec->provide_cluster_info && cl != NULL) {
+		cluster = json_object();
+		if (cluster == NULL)
+			goto out;
+		json_object_set_new(cluster, "server", json_string(cl->server ? cl->server : ""));
+		if (cl->tls_server_name)
+			json_object_set_new(cluster, "tls-server-name", json_string(cl->tls_server_name));
+		if (cl->ca_data)
+			json_object_set_new(cluster, "certificate-authority-data", json_string(cl->ca_data));
+		if (cl->proxy_url)
+			json_object_set_new(cluster, "proxy-url", json_string(cl->proxy_url));
+		if (cl->insecure_skip_tls_verify)
+			json_object_set_new(cluster, "insecure-skip-tls-verify", json_true());
+		json_object_set_new(spec, "cluster", cluster);
+	}
+	json_object_set(root, "spec", spec);
+	if ((dump = json_dumps(root, JSON_COMPACT)) != NULL) {
+		if (asprintf(&env, "KUBERNETES_EXEC_INFO=%s", dump) == -1)
+			env = NULL;
+		free(dump);
+	}
+out:
+	json_decref(spec);
+	json_decref(root);
+	return env;
+}
+
+/* environ, minus names the plugin's env overrides, plus those and the info. */
+static char **
+plugin_environ(const struct kc_exec *exec, char *info)
+{
+	size_t n = 0, i, j, k = 0;
+	char **envp;
+
+	while (environ[n] != NULL)
+		n++;
+	if ((envp = calloc(n + exec->nenv + 2, sizeof(*envp))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		int overridden = ek_startswith(environ[i], "KUBERNETES_EXEC_INFO=");
+		for (j = 0; j < exec->nenv && !overridden; j++) {
+			size_t l = strlen(exec->env[j].name);
+			overridden = strncmp(environ[i], exec->env[j].name, l) == 0 &&
+			    environ[i][l] == '=';
+		}
+		if (!overridden)
+			envp[k++] = environ[i];
+	}
+	for (j = 0; j < exec->nenv; j++) {
+		char *kv;
+		if (asprintf(&kv, "%s=%s", exec->env[j].name,
+		    exec->env[j].value ? exec->env[j].value : "") == -1)
+			kv = NULL;
+		envp[k++] = kv;  /* NULL ends the list early: caught below */
+		if (kv == NULL)
+			break;
+	}
+	envp[k++] = info;
+	envp[k] = NULL;
+	return envp;
+}
+
+static void
+plugin_environ_free(char **envp, const struct kc_exec *exec)
+{
+	size_t i, n = 0;
+
+	while (envp[n] != NULL)
+		n++;
+	/* the last 1 + nenv entries are ours (the info string freed by the caller) */
+	for (i = n >= exec->nenv + 1 ? n - exec->nenv - 1 : 0; i + 1 < n; i++)
+		free(envp[i]);
+	free(envp);
+}
+
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Read the child's stdout until EOF or the time limit. */
+static int
+read_output(int fd, pid_t pid, const char *cmd, struct ekbuf *out, struct ekskit_err *err)
+{
+	struct timespec t0;
+	char chunk[4096];
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		long left = EXEC_TIMEOUT_MS - ms_since(&t0);
+		ssize_t n;
+		int pr;
+
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			return ekskit_err_set(err, EKSKIT_ERR_TIMEOUT,
+			    "exec plugin %s did not finish within %d s", cmd,
+			    EXEC_TIMEOUT_MS / 1000);
+		}
+		pr = poll(&pfd, 1, (int)left);
+		if (pr == -1 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			continue;
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (ekbuf_append(out, chunk, (size_t)n) != EKSKIT_OK) {
+			kill(pid, SIGKILL);
+			return ekskit_err_set(err, EKSKIT_ERR_INVALID,
+			    "exec plugin %s printed more than %u bytes", cmd,
+			    EXEC_MAX_OUTPUT);
+		}
+	}
+	return EKSKIT_OK;
+}
+
+static int
+run_plugin(const struct kc_exec *exec, const struct kc_cluster *cl,
+    struct ekbuf *out, struct ekskit_err *err)
+{
+	posix_spawn_file_actions_t fa;
+	char **argv = NULL, **envp = NULL, *info = NULL;
+	int pipefd[2] = { -1, -1 }, status, r, spawned = 0;
+	pid_t pid = -1;
+	size_t i;
+
+	if ((info = exec_info_env(exec, cl)) == NULL ||
+	    (argv = calloc(exec->nargs + 2, sizeof(*argv))) == NULL ||
+	    (envp = plugin_environ(exec, info)) == NULL) {
+		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	argv[0] = exec->command;
+	for (i = 0; i < exec->nargs; i++)
+		argv[i + 1] = exec->args[i];
+	if (pipe2(pipefd, O_CLOEXEC) == -1) {
+		r = ekskit_err_set(err, EKSKIT_ERR_IO, "pipe: %s", strerror(errno));
+		goto out;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	r = posix_spawnp(&pid, exec->command, &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	if (r != 0) {
+		r = ekskit_err_set(err, EKSKIT_ERR_CONFIG,
+		    "cannot run exec plugin %s: %s (is it installed and on PATH?)",
+		    exec->command, strerror(r));
+		goto out;
+	}
+	spawned = 1;
+	r = read_output(pipefd[0], pid, exec->command, out, err);
+out:
+	if (pipefd[0] != -1)
+		close(pipefd[0]);
+	if (spawned) {
+		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+			;
+		if (r == EKSKIT_OK && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+			r = ekskit_err_set(err, EKSKIT_ERR_NO_CREDS,
+			    "exec plugin %s failed (%s %d); its messages are above",
+			    exec->command, WIFEXITED(status) ? "exit status" : "signal",
+			    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	}
+	if (envp != NULL)
+		plugin_environ_free(envp, exec);
+	free(info);
+	free(argv);
+	return r;
+}
+
+/* Wipe a secret string held inside a jansson value we are about to free. */
+static void
+wipe_json_string(const char *s)
+{
+	if (s != NULL)
+		OPENSSL_cleanse((void *)(uintptr_t)s, strlen(s));
+}
+
+/* Take status.token or the client certificate pair from the plugin's answer. */
+static int
+parse_exec_credential(const struct kc_exec *exec, const struct ekbuf *out,
+    struct k8s_conn *conn, struct ekskit_err *err)
+{
+	const char *want = exec->api_version ? exec->api_version : KC_EXEC_API_V1BETA1;
+	const char *kind, *api, *token, *cert, *key;
+	json_t *root, *status;
+	int r = EKSKIT_OK;
+
+	root = json_loadb(out->data ? out->data : "", out->len, 0, NULL);
+	kind = json_string_value(json_object_get(root, "kind"));
+	api = json_string_value(json_object_get(root, "apiVersion"));
+	status = json_object_get(root, "status");
+	token = json_string_value(json_object_get(status, "token"));
+	cert = json_string_value(json_object_get(status, "clientCertificateData"));
+	key = json_string_value(json_object_get(status, "clientKeyData"));
+	if (root == NULL || kind == NULL || strcmp(kind, "ExecCredential") != 0) {
+		r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
+		    "exec plugin %s did not print an ExecCredential", exec->command);
+	} else if (api == NULL || strcmp(api, want) != 0) {
+		r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
+		    "exec plugin %s answered with apiVersion %s, the kubeconfig asks "
+		    "for %s", exec->command, api ? api : "(none)", want);
+	} else if (token != NULL && *token != '\0') {
+		if ((conn->token = strdup(token)) == NULL)
+			r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	} else if (cert != NULL && key != NULL) {
+		conn->client_cert_pem = strdup(cert);
+		conn->client_key_pem = strdup(key);
+		if (!conn->client_cert_pem || !conn->client_key_pem)
+			r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	} else {
+		r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
+		    "exec plugin %s returned neither a token nor a client "
+		    "certificate", exec->command);
+	}
+	/* the JSON held the credential: wipe jansson's copy of the strings */
+	wipe_json_string(token);
+	wipe_json_string(key);
+	json_decref(root);
+	return r;
+}
+
+/*
+ * The arguments of an `eks-token ...` or `aws [--region R] eks get-token ...`
+ * exec block, when every one of them is understood; anything unexpected
+ * (another flag, --token-only, extra environment) means "spawn it".
+ */
+static int
+parse_token_plugin(const struct kc_exec *exec, struct tokengen_opts *t)
+{
+	const char *base = strrchr(exec->command, '/');
+	size_t i, start = 0;
+	int is_aws;
+
+	base = base ? base + 1 : exec->command;
+	is_aws = strcmp(base, "aws") == 0;
+	if (!is_aws && strcmp(base, "eks-token") != 0)
+		return 0;
+	if (is_aws) {  /* find "eks get-token", allowing global options before it */
+		for (i = 0; i + 1 < exec->nargs; i++)
+			if (strcmp(exec->args[i], "eks") == 0 &&
+			    strcmp(exec->args[i + 1], "get-token") == 0)
+				break;
+		if (i + 1 >= exec->nargs)
+			return 0;
+		start = i + 2;
+		if (i == 2 && strcmp(exec->args[0], "--region") == 0)
+			t->region = exec->args[1];
+		else if (i != 0)
+			return 0;
+	}
+	for (i = start; i < exec->nargs; i++) {
+		const char *a = exec->args[i], *v = i + 1 < exec->nargs ? exec->args[i + 1] : NULL;
+
+		if (is_aws && strcmp(a, "--output") == 0 && v && strcmp(v, "json") == 0) {
+			i++;
+			continue;
+		}
+		if (v == NULL)
+			return 0;
+		if (strcmp(a, "--cluster-name") == 0 || (!is_aws && strcmp(a, "--name") == 0) ||
+		    strcmp(a, "--cluster-id") == 0 || (!is_aws && strcmp(a, "-i") == 0))
+			t->cluster_id = v;
+		else if (strcmp(a, "--region") == 0)
+			t->region = v;
+		else if (strcmp(a, "--profile") == 0)
+			t->profile = v;
+		else if (strcmp(a, "--role-arn") == 0 || (!is_aws &&
+		    (strcmp(a, "-r") == 0 || strcmp(a, "--role") == 0)))
+			t->role_arn = v;
+		else if (!is_aws && strcmp(a, "--session-name") == 0)
+			t->session_name = v;
+		else if (!is_aws && strcmp(a, "--external-id") == 0)
+			t->external_id = v;
+		else
+			return 0;
+		i++;
+	}
+	for (i = 0; i < exec->nenv; i++) {
+		if (strcmp(exec->env[i].name, "AWS_PROFILE") == 0 && t->profile == NULL)
+			t->profile = exec->env[i].value;
+		else if (strcmp(exec->env[i].name, "AWS_PROFILE") != 0)
+			return 0;
+	}
+	return t->cluster_id != NULL;
+}
+
+int
+k8s_exec_credential(const struct kc_exec *exec, const struct kc_cluster *cl,
+    const struct k8s_load_opts *o, struct k8s_conn *conn, struct ekskit_err *err)
+{
+	struct tokengen_opts t = { 0 };
+	struct tokengen_result res = { 0 };
+	struct ekbuf out;
+	int r;
+
+	if (exec->command == NULL || *exec->command == '\0')
+		return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
+		    "the kubeconfig user's exec block has no command");
+	if (!o->no_in_process_token && parse_token_plugin(exec, &t)) {
+		/* same token the plugin would print, without a process */
+		if ((r = tokengen_run(&t, &res, err)) != EKSKIT_OK)
+			return ekskit_err_prefix(err, "minting the EKS token of the "
+			    "kubeconfig's %s exec block", exec->command);
+		conn->token = res.token;
+		res.token = NULL;
+		tokengen_result_release(&res);
+		return EKSKIT_OK;
+	}
+	ekbuf_init_secret(&out, EXEC_MAX_OUTPUT);
+	r = run_plugin(exec, cl, &out, err);
+	if (r == EKSKIT_OK)
+		r = parse_exec_credential(exec, &out, conn, err);
+	ekbuf_release(&out);
+	return r;
+}

@@ -1,0 +1,200 @@
+/* Minting an EKS token end to end: see include/ekskit/tokengen.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ekskit/awsconfig.h"
+#include "ekskit/awsreq.h"
+#include "ekskit/buf.h"
+#include "ekskit/cli.h"
+#include "ekskit/creds.h"
+#include "ekskit/endpoints.h"
+#include "ekskit/error.h"
+#include "ekskit/execcred.h"
+#include "ekskit/sts.h"
+#include "ekskit/token.h"
+#include "ekskit/timeutil.h"
+#include "ekskit/tokengen.h"
+
+void
+tokengen_result_release(struct tokengen_result *r)
+{
+	if (r == NULL)
+		return;
+	ek_free_secret(r->token);
+	memset(r, 0, sizeof(*r));
+}
+
+/* "2024-01-01T00:00:00Z" for the log, or "?" */
+static const char *
+when(time_t t, char buf[21])
+{
+	if (timeutil_format_rfc3339(t, buf) != EKSKIT_OK)
+		snprintf(buf, 21, "?");
+	return buf;
+}
+
+/* Keep the logger from ever printing these credentials' secrets. */
+static void
+guard_secrets(struct cli_logger *log, const struct aws_credentials *c)
+{
+	if (log == NULL || c == NULL)
+		return;
+	(void)cli_logger_add_secret(log, c->secret_access_key);
+	(void)cli_logger_add_secret(log, c->session_token);
+}
+
+/* The user's config files; an explicit --profile must exist in them. */
+static int
+load_config(const struct tokengen_opts *o, struct awsconfig **cfg,
+    const char **profile, struct ekskit_err *err)
+{
+	int ret;
+
+	if ((ret = awsconfig_load(cfg, err)) != EKSKIT_OK)
+		return ret;
+	*profile = awsconfig_selected_profile(o->profile);
+	/* checked before the region, as the AWS CLI does: it is the likelier typo */
+	if (o->profile != NULL && strcmp(o->profile, "default") != 0 &&
+	    !awsconfig_has_profile(*cfg, o->profile)) {
+		const char *cf = awsconfig_file_name(*cfg, 0);
+		const char *kf = awsconfig_file_name(*cfg, 1);
+
+		return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
+		    "profile '%.100s' not found in %s or %s: check the name, or "
+		    "create it with `aws configure --profile %.100s`", o->profile,
+		    *cf ? cf : awsconfig_config_path(),
+		    *kf ? kf : awsconfig_credentials_path(), o->profile);
+	}
+	return EKSKIT_OK;
+}
+
+/* STS AssumeRole with the source credentials; *out replaces them. */
+static int
+assume_role(const struct tokengen_opts *o, const char *region,
+    const struct aws_endpoint_opts *eo, const struct aws_credentials *source,
+    struct aws_credentials **out, struct ekskit_err *err)
+{
+	struct sts_assume_role_params p;
+	struct aws_client client;
+	char *endpoint = NULL, *signing_region = NULL;
+	char ts[21];
+	int ret;
+
+	*out = NULL;
+	ret = aws_endpoint_resolve("sts", region, eo, &endpoint, &signing_region, err);
+	if (ret != EKSKIT_OK)
+		return ret;
+	memset(&client, 0, sizeof(client));
+	client.service = "sts";
+	client.region = signing_region;
+	client.endpoint = endpoint;
+	client.creds = source;
+	client.verbose = o->log ? o->log->verbose : 0;
+	memset(&p, 0, sizeof(p));
+	p.role_arn = o->role_arn;
+	p.session_name = o->session_name ? o->session_name : TOKENGEN_DEFAULT_SESSION_NAME;
+	p.external_id = o->external_id;
+	cli_log(o->log, "assuming role %s (session %s) via %s", p.role_arn,
+	    p.session_name, endpoint);
+	ret = sts_assume_role(&client, &p, out, err);
+	if (ret != EKSKIT_OK)
+		ekskit_err_prefix(err, "assuming role %.200s", o->role_arn);
+	else
+		cli_log(o->log, "assumed role %s, credentials expire %s",
+		    o->role_arn, (*out)->expiration ? when((*out)->expiration, ts) : "never");
+	free(endpoint);
+	free(signing_region);
+	return ret;
+}
+
+int
+tokengen_run(const struct tokengen_opts *o, struct tokengen_result *out,
+    struct ekskit_err *err)
+{
+	struct awsconfig *cfg = NULL;
+	struct aws_credentials *creds = NULL, *assumed = NULL;
+	const struct aws_credentials *signer;
+	struct aws_endpoint_opts eo;
+	struct creds_ctx ctx;
+	const char *profile = NULL;
+	char *region = NULL, *host = NULL, *signing_region = NULL, *token = NULL;
+	size_t keep_secrets = o->log ? o->log->nsecrets : 0;
+	time_t now;
+	char ts[21];
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (o->cluster_id == NULL || o->cluster_id[0] == '\0')
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "a cluster name is required (--cluster-name NAME)");
+	now = o->now ? o->now : time(NULL);
+
+	if ((ret = load_config(o, &cfg, &profile, err)) != EKSKIT_OK)
+		goto out;
+	memset(&eo, 0, sizeof(eo));
+	eo.cfg = cfg;
+	eo.profile = profile;
+	eo.use_fips = -1;
+	eo.use_dualstack = -1;
+	if ((ret = aws_resolve_region(o->region, &eo, &region, err)) != EKSKIT_OK)
+		goto out;
+	cli_log(o->log, "profile %s, region %s", profile, region);
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = cfg;
+	ctx.profile = profile;
+	ctx.region = region;
+	ctx.now = now;
+	ctx.verbose = o->log ? o->log->verbose : 0;
+	ctx.no_cache = o->no_cache;
+	ctx.profile_from_flag = o->profile != NULL;
+	if ((ret = creds_resolve_default(&ctx, &creds, err)) != EKSKIT_OK)
+		goto out;
+	guard_secrets(o->log, creds);
+	cli_log(o->log, "credentials from %s (access key %s), expire %s",
+	    creds->provider ? creds->provider : "?", creds->access_key_id,
+	    creds->expiration ? when(creds->expiration, ts) : "never");
+
+	signer = creds;
+	if (o->role_arn != NULL) {
+		if ((ret = assume_role(o, region, &eo, creds, &assumed, err)) != EKSKIT_OK)
+			goto out;
+		guard_secrets(o->log, assumed);
+		signer = assumed;
+	}
+	if (signer->expiration != 0 && signer->expiration <= now) {
+		ret = ekskit_err_set(err, EKSKIT_ERR_EXPIRED,
+		    "the credentials from %s expired at %s; refresh them and try again",
+		    signer->provider ? signer->provider : "the credential chain",
+		    when(signer->expiration, ts));
+		goto out;
+	}
+
+	/* legacy mode's global host signs as us-east-1, whatever the region */
+	ret = aws_sts_token_endpoint(region, &eo, &host, &signing_region, err);
+	if (ret != EKSKIT_OK)
+		goto out;
+	ret = eks_token_generate(o->cluster_id, signing_region, host, signer, now,
+	    &token, err);
+	if (ret != EKSKIT_OK)
+		goto out;
+	out->token = token;
+	out->signed_at = now;
+	out->expiration = eks_token_expiry(now, signer->expiration);
+	cli_log(o->log, "token for cluster %s: STS host %s (signing region %s), expires %s",
+	    o->cluster_id, host, signing_region, when(out->expiration, ts));
+	token = NULL;
+	ret = EKSKIT_OK;
+out:
+	cli_logger_forget_secrets_after(o->log, keep_secrets);
+	ek_free_secret(token);
+	aws_credentials_free(assumed);
+	aws_credentials_free(creds);
+	free(host);
+	free(signing_region);
+	free(region);
+	awsconfig_free(cfg);
+	return ret;
+}

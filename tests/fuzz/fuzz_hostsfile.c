@@ -1,0 +1,62 @@
+/*
+ * libFuzzer harness for the hosts-file block editor (lib/hostsfile.c).
+ *
+ * The input is an arbitrary hosts file.  Properties checked on every input
+ * that edits successfully:
+ *   - inserting a block and removing it again gives back the input bytes;
+ *   - a second identical edit reports no change;
+ *   - lookups and the unified diff never fail on valid text.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ekskit/buf.h"
+#include "ekskit/hostsfile.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *const addrs[] = { "10.0.1.5", "fd00::5" };
+#define HOST "abc.gr7.us-west-2.eks.amazonaws.com"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *in = (const char *)data;
+	char *a = NULL, *b = NULL, *c = NULL, **v = NULL;
+	size_t alen, blen, clen;
+	int ch, found;
+	struct ekbuf d;
+
+	if (size > 1 << 20)
+		return 0;
+	if (hostsfile_edit(in, size, "us-west-2", "demo", HOST, addrs, 2, &a, &alen,
+	    &ch, NULL) != 0)
+		return 0;     /* a damaged block: refused, fine */
+	if (hostsfile_edit(a, alen, "us-west-2", "demo", HOST, addrs, 2, &b, &blen,
+	    &ch, NULL) != 0 || ch != 0 || blen != alen || memcmp(a, b, alen) != 0)
+		abort();
+	/* removing from the edited text restores the input unless the input
+	 * already had a block of its own (then the original block is gone) */
+	if (hostsfile_block_addrs(in, size, "us-west-2", "demo", HOST, &v, &found,
+	    NULL) != 0)
+		abort();
+	hostsfile_strv_free(v);
+	if (hostsfile_edit(a, alen, "us-west-2", "demo", NULL, NULL, 0, &c, &clen,
+	    &ch, NULL) != 0)
+		abort();
+	if (!found && (clen != size || memcmp(c, in, size) != 0))
+		abort();
+	if (hostsfile_lookup(a, alen, HOST, &v, NULL) != 0)
+		abort();
+	hostsfile_strv_free(v);
+	ekbuf_init(&d, 0);
+	if (hostsfile_unified_diff(in, size, a, alen, "a", "b", &d) != 0)
+		abort();
+	ekbuf_release(&d);
+	free(a);
+	free(b);
+	free(c);
+	return 0;
+}
