@@ -119,7 +119,7 @@ demo_kubeconfig() {
 	  "certificateAuthority": {"data": "%s"}}}}\n' "$DEMO_CLUSTER" "$DEMO_CLUSTER" \
 		"$DEMO_REGION" "$DEMO_CLUSTER" "$K8S_URL" "$K8S_CA_DATA" >"$T/eks-state.json"
 	eks_fake_start "$T/eks-state.json" || return 1
-	export AWS_ENDPOINT_URL_EKS=$EKS_FAKE_URL
+	local -x AWS_ENDPOINT_URL_EKS=$EKS_FAKE_URL   # for this step only
 	echo "DescribeCluster goes to $EKS_FAKE_URL (AWS_ENDPOINT_URL_EKS)"
 	run "$BIN/eks-kubeconfig" --cluster-name "$DEMO_CLUSTER" --profile demo \
 		--exec-command "$BIN/eks-token" --namespace default || return 1
@@ -128,6 +128,7 @@ demo_kubeconfig() {
 }
 
 demo_kubeconfig_again() {
+	local -x AWS_ENDPOINT_URL_EKS=$EKS_FAKE_URL
 	run "$BIN/eks-kubeconfig" --cluster-name "$DEMO_CLUSTER" --profile demo \
 		--exec-command "$BIN/eks-token" --namespace default --dry-run || return 1
 	run "$BIN/eks-kubeconfig" --cluster-name "$DEMO_CLUSTER" --profile demo \

@@ -21,7 +21,11 @@ use_static_creds
 export PATH=$BIN:$PATH    # the default exec command is plain `eks-token`
 
 CID=e2e$$
-k8s_fake_start --cluster-id "$CID" || die "cannot start the fake API server"
+# the fake knows our secret so it can check the signature covers the
+# cluster name, as real STS does for EKS (moto does not check signatures)
+(umask 077 && printf '%s %s\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >"$T/sigv4-secrets")
+k8s_fake_start --cluster-id "$CID" --sigv4-secrets "$T/sigv4-secrets" ||
+	die "cannot start the fake API server"
 cat >"$T/eks-state.json" <<EOF
 {"clusters": {
  "$CID": {"name": "$CID", "status": "ACTIVE", "arn": "arn:aws:eks:us-west-2:123456789012:cluster/$CID",
