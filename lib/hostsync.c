@@ -33,6 +33,7 @@ struct session {
 	char *eks_url;
 	char *ec2_url;
 	char *resolvers_csv;
+	int written;                  /* some hosts file was changed */
 	struct aws_client eks;
 	struct aws_client ec2;
 };
@@ -440,7 +441,7 @@ out:
 /* ---- one cluster ---- */
 
 static int
-write_one(const struct hostsync_opts *o, const char *region,
+write_one(const struct hostsync_opts *o, struct session *s,
     const struct target *t, const char *path, char **addrs, size_t n,
     struct ekbuf *out, struct ekskit_err *err)
 {
@@ -450,7 +451,7 @@ write_one(const struct hostsync_opts *o, const char *region,
 
 	memset(&u, 0, sizeof(u));
 	u.path = path;
-	u.region = region;
+	u.region = s->region;
 	u.cluster = t->name;
 	u.host = t->host;
 	u.addrs = (const char *const *)addrs;
@@ -466,15 +467,15 @@ write_one(const struct hostsync_opts *o, const char *region,
 		if (res.changed)
 			ekbuf_puts(out, res.diff);
 		else
-			cli_log(o->log, "%s/%s: %s is up to date", region, t->name, res.target);
+			cli_log(o->log, "%s/%s: %s is up to date", s->region, t->name, res.target);
 	} else if (res.read_only) {
 		ekbuf_printf(out, "%s is read-only (a read-only mount, or mode 0444 "
 		    "on purpose); nothing was written.\n", res.target);
 		if (o->remove)
 			ekbuf_printf(out, "Remove the lines from \"# BEGIN eks-hosts %s/%s\" "
 			    "to \"# END eks-hosts %s/%s\" where the file is generated "
-			    "(e.g. networking.extraHosts on NixOS).\n", region, t->name,
-			    region, t->name);
+			    "(e.g. networking.extraHosts on NixOS).\n", s->region, t->name,
+			    s->region, t->name);
 		else
 			ekbuf_printf(out, "Add this block where the file is generated "
 			    "(e.g. networking.extraHosts on NixOS, or the container's "
@@ -482,10 +483,10 @@ write_one(const struct hostsync_opts *o, const char *region,
 		r = ekskit_err_set(err, EKSKIT_ERR_PERM, "%s is read-only: nothing "
 		    "was written (see above for what to do instead)", res.target);
 	} else if (!res.changed) {
-		cli_log(o->log, "%s/%s: %s is up to date, not written", region, t->name,
+		cli_log(o->log, "%s/%s: %s is up to date, not written", s->region, t->name,
 		    res.target);
 	} else {
-		cli_log(o->log, "%s/%s: %s %s%s%s", region, t->name, res.target,
+		cli_log(o->log, "%s/%s: %s %s%s%s", s->region, t->name, res.target,
 		    o->remove ? "block removed" : "updated",
 		    res.in_place ? " in place (rename not possible)" : "",
 		    res.backup_path ? "" : "");
@@ -494,6 +495,8 @@ write_one(const struct hostsync_opts *o, const char *region,
 		if (o->verbose && res.diff)
 			cli_log(o->log, "changes:\n%s", res.diff);
 	}
+	if (res.written)
+		s->written = 1;
 	hostsfile_result_release(&res);
 	return r;
 }
@@ -544,7 +547,7 @@ handle_target(const struct hostsync_opts *o, struct session *s,
 		if (o->check)
 			r = check_one(o, s->region, t, path, addrs, verdict, out, err);
 		else
-			r = write_one(o, s->region, t, path, addrs, n, out, err);
+			r = write_one(o, s, t, path, addrs, n, out, err);
 	}
 	dns_strv_free(addrs);
 	return r;
@@ -584,7 +587,7 @@ run_remove(const struct hostsync_opts *o, struct session *s, const char *path,
 	}
 	for (i = 0; r == EKSKIT_OK && list != NULL && list[i] != NULL; i++) {
 		t.name = list[i];
-		r = write_one(o, s->region, &t, path, NULL, 0, out, err);
+		r = write_one(o, s, &t, path, NULL, 0, out, err);
 	}
 	hostsfile_strv_free(names);
 	return r;
@@ -640,7 +643,8 @@ run_clusters(const struct hostsync_opts *o, struct session *s, const char *path,
 		free(t.host);
 		if (one.code != 0) {
 			if (!o->all) {
-				*err = one;
+				if (err != NULL)
+					*err = one;
 				failed = one.code;
 				break;
 			}
@@ -702,7 +706,7 @@ hostsync_run(const struct hostsync_opts *o, struct ekbuf *out, int *verdict,
 	} else if ((r = session_aws(o, &s, err)) == EKSKIT_OK) {
 		r = run_clusters(o, &s, path, out, verdict, err);
 	}
-	if (r == EKSKIT_OK && o->flush_dns && !o->dry_run && !o->check) {
+	if (r == EKSKIT_OK && o->flush_dns && s.written) {
 		struct ekskit_err ferr;
 
 		ekskit_err_clear(&ferr);

@@ -141,6 +141,17 @@ printf '#!/bin/sh\necho "$@" >>"%s"\n' "$T/flushed" >"$T/fakebin/resolvectl"; ch
 printf '%s' "$FOREIGN" >"$H"
 PATH="$T/fakebin:$PATH" "$BIN/eks-hosts" --flush-dns --cluster-name good --hosts-file "$H" || fail "--flush-dns run"
 assert_eq "flush-caches" "$(cat "$T/flushed" 2>/dev/null)" "--flush-dns ran resolvectl flush-caches"
+PATH="$T/fakebin:$PATH" "$BIN/eks-hosts" --flush-dns --cluster-name good --hosts-file "$H" || fail "--flush-dns second run"
+assert_eq "flush-caches" "$(cat "$T/flushed" 2>/dev/null)" "--flush-dns: no change, no flush"
+
+# ---- a symlinked hosts file: the target is updated, the link stays
+mkdir -p "$T/etc-real"
+printf '%s' "$FOREIGN" >"$T/etc-real/hosts"
+ln -s etc-real/hosts "$T/hosts-link"
+"$BIN/eks-hosts" --cluster-name good --hosts-file "$T/hosts-link" || fail "symlink run"
+[ -L "$T/hosts-link" ] && ok "symlink: still a link" || fail "symlink: replaced by a file"
+assert_contains "$(cat "$T/etc-real/hosts")" "10.0.1.5 $HOST" "symlink: the target got the block"
+[ -e "$T/etc-real/hosts.eks-hosts.lock" ] && ok "symlink: lock beside the target" || fail "symlink: no lock beside the target"
 
 # ---- $EKS_HOSTS_FILE is the default path
 printf '%s' "$FOREIGN" >"$T/env-hosts"
