@@ -43,8 +43,8 @@ _eks_token()
     esac
 
     local opts="--cluster-name --name -i --cluster-id --region --profile
-        --role-arn -r --role --session-name --external-id --token-only
-        -v --verbose -h --help --version"
+        --role-arn -r --role --session-name --external-id --forward-session-name
+        --token-only --no-cache --clear-cache -v --verbose -h --help --version"
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
     return 0
 }

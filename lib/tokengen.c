@@ -7,8 +7,10 @@
 #include "ekskit/awsconfig.h"
 #include "ekskit/awsreq.h"
 #include "ekskit/buf.h"
+#include "ekskit/cache.h"
 #include "ekskit/cli.h"
 #include "ekskit/creds.h"
+#include "ekskit/creds_ext.h"
 #include "ekskit/endpoints.h"
 #include "ekskit/error.h"
 #include "ekskit/execcred.h"
@@ -70,16 +72,91 @@ load_config(const struct tokengen_opts *o, struct awsconfig **cfg,
 	return EKSKIT_OK;
 }
 
-/* STS AssumeRole with the source credentials; *out replaces them. */
+/*
+ * --forward-session-name: the session name of the source credentials when
+ * they are an assumed role ("arn:aws:sts::1:assumed-role/Role/SESSION"), as
+ * aws-iam-authenticator does; else the default name.  *out malloc'd.
+ */
+static int
+forwarded_session_name(const struct tokengen_opts *o, const struct aws_client *c,
+    char **out, struct ekskit_err *err)
+{
+	struct sts_identity id;
+	const char *slash;
+	int ret;
+
+	*out = NULL;
+	memset(&id, 0, sizeof(id));
+	if ((ret = sts_get_caller_identity(c, &id, err)) != EKSKIT_OK) {
+		ekskit_err_prefix(err, "--forward-session-name: GetCallerIdentity");
+		return ret;
+	}
+	if (id.arn != NULL && strstr(id.arn, ":assumed-role/") != NULL &&
+	    (slash = strrchr(id.arn, '/')) != NULL && strlen(slash + 1) >= 2) {
+		*out = ek_strdup(slash + 1);
+		cli_log(o->log, "forwarding session name %s from %s", *out, id.arn);
+	} else {
+		*out = ek_strdup(TOKENGEN_DEFAULT_SESSION_NAME);
+		cli_log(o->log, "--forward-session-name: %s is not an assumed role; "
+		    "using session name %s", id.arn ? id.arn : "the caller",
+		    TOKENGEN_DEFAULT_SESSION_NAME);
+	}
+	sts_identity_release(&id);
+	return *out ? EKSKIT_OK : ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+}
+
+struct assume_args {
+	const struct tokengen_opts *o;
+	const struct aws_client *client;
+	const char *endpoint;
+};
+
+/* The STS call itself (the cache's fetch function). */
+static int
+fetch_assumed(void *arg, struct aws_credentials **out, struct ekskit_err *err)
+{
+	struct assume_args *a = arg;
+	const struct tokengen_opts *o = a->o;
+	struct sts_assume_role_params p;
+	char *forwarded = NULL, ts[21];
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	p.role_arn = o->role_arn;
+	p.session_name = o->session_name ? o->session_name : TOKENGEN_DEFAULT_SESSION_NAME;
+	p.external_id = o->external_id;
+	if (o->forward_session_name) {
+		if ((ret = forwarded_session_name(o, a->client, &forwarded, err)) != EKSKIT_OK)
+			return ret;
+		p.session_name = forwarded;
+	}
+	cli_log(o->log, "assuming role %s (session %s) via %s", p.role_arn,
+	    p.session_name, a->endpoint);
+	ret = sts_assume_role(a->client, &p, out, err);
+	if (ret != EKSKIT_OK)
+		ekskit_err_prefix(err, "assuming role %.200s", o->role_arn);
+	else
+		cli_log(o->log, "assumed role %s, credentials expire %s",
+		    o->role_arn, (*out)->expiration ? when((*out)->expiration, ts) : "never");
+	free(forwarded);
+	return ret;
+}
+
+/*
+ * STS AssumeRole with the source credentials, through the credential cache
+ * (keyed by the role, session name choice, external id, source key, region
+ * and endpoint); *out replaces them.
+ */
 static int
 assume_role(const struct tokengen_opts *o, const char *region,
-    const struct aws_endpoint_opts *eo, const struct aws_credentials *source,
-    struct aws_credentials **out, struct ekskit_err *err)
+    const struct aws_endpoint_opts *eo, const struct creds_ctx *ctx,
+    const struct aws_credentials *source, struct aws_credentials **out,
+    struct ekskit_err *err)
 {
-	struct sts_assume_role_params p;
 	struct aws_client client;
+	struct assume_args args;
+	struct cache_key key;
 	char *endpoint = NULL, *signing_region = NULL;
-	char ts[21];
 	int ret;
 
 	*out = NULL;
@@ -92,21 +169,57 @@ assume_role(const struct tokengen_opts *o, const char *region,
 	client.endpoint = endpoint;
 	client.creds = source;
 	client.verbose = o->log ? o->log->verbose : 0;
-	memset(&p, 0, sizeof(p));
-	p.role_arn = o->role_arn;
-	p.session_name = o->session_name ? o->session_name : TOKENGEN_DEFAULT_SESSION_NAME;
-	p.external_id = o->external_id;
-	cli_log(o->log, "assuming role %s (session %s) via %s", p.role_arn,
-	    p.session_name, endpoint);
-	ret = sts_assume_role(&client, &p, out, err);
-	if (ret != EKSKIT_OK)
-		ekskit_err_prefix(err, "assuming role %.200s", o->role_arn);
+	args.o = o;
+	args.client = &client;
+	args.endpoint = endpoint;
+	ret = cache_key_init(&key, "role-arn-flag");
+	if (ret == EKSKIT_OK) ret = cache_key_add(&key, "role_arn", o->role_arn);
+	if (ret == EKSKIT_OK) ret = cache_key_add(&key, "session_name",
+	    o->forward_session_name ? "(forwarded)" : o->session_name);
+	if (ret == EKSKIT_OK) ret = cache_key_add(&key, "external_id", o->external_id);
+	if (ret == EKSKIT_OK) ret = cache_key_add(&key, "source_access_key_id",
+	    source->access_key_id);
+	if (ret == EKSKIT_OK) ret = cache_key_add(&key, "region", signing_region);
+	if (ret == EKSKIT_OK) ret = cache_key_add(&key, "endpoint", endpoint);
+	if (ret == EKSKIT_OK)
+		ret = cache_creds(ctx, &key, fetch_assumed, &args, out, err);
 	else
-		cli_log(o->log, "assumed role %s, credentials expire %s",
-		    o->role_arn, (*out)->expiration ? when((*out)->expiration, ts) : "never");
+		ret = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	cache_key_release(&key);
 	free(endpoint);
 	free(signing_region);
 	return ret;
+}
+
+/*
+ * Region as configured; when nothing sets one and IMDS is not disabled,
+ * the instance's own region (issue 3).  *region malloc'd.
+ */
+static int
+resolve_region(const struct tokengen_opts *o, const struct aws_endpoint_opts *eo,
+    struct awsconfig *cfg, const char *profile, char **region,
+    struct ekskit_err *err)
+{
+	struct creds_ctx ictx;
+	struct ekskit_err ierr;
+	int ret;
+
+	ret = aws_resolve_region(o->region, eo, region, err);
+	if (ret != EKSKIT_ERR_CONFIG || imds_disabled())
+		return ret;
+	memset(&ictx, 0, sizeof(ictx));
+	ictx.cfg = cfg;
+	ictx.profile = profile;
+	ictx.verbose = o->log ? o->log->verbose : 0;
+	ekskit_err_clear(&ierr);
+	if (imds_region(&ictx, region, &ierr) != EKSKIT_OK || !aws_region_valid(*region)) {
+		free(*region);
+		*region = NULL;
+		return ret;  /* the original "no region" message */
+	}
+	cli_log(o->log, "region %s from instance metadata", *region);
+	ekskit_err_clear(err);
+	return EKSKIT_OK;
 }
 
 int
@@ -138,7 +251,7 @@ tokengen_run(const struct tokengen_opts *o, struct tokengen_result *out,
 	eo.profile = profile;
 	eo.use_fips = -1;
 	eo.use_dualstack = -1;
-	if ((ret = aws_resolve_region(o->region, &eo, &region, err)) != EKSKIT_OK)
+	if ((ret = resolve_region(o, &eo, cfg, profile, &region, err)) != EKSKIT_OK)
 		goto out;
 	cli_log(o->log, "profile %s, region %s", profile, region);
 
@@ -159,7 +272,7 @@ tokengen_run(const struct tokengen_opts *o, struct tokengen_result *out,
 
 	signer = creds;
 	if (o->role_arn != NULL) {
-		if ((ret = assume_role(o, region, &eo, creds, &assumed, err)) != EKSKIT_OK)
+		if ((ret = assume_role(o, region, &eo, &ctx, creds, &assumed, err)) != EKSKIT_OK)
 			goto out;
 		guard_secrets(o->log, assumed);
 		signer = assumed;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ekskit/buf.h"
+#include "ekskit/cache.h"
 #include "ekskit/cli.h"
 #include "ekskit/error.h"
 #include "ekskit/execcred.h"
@@ -28,6 +29,9 @@ enum flag_id {
 	F_EXTERNAL_ID,
 	F_TOKEN_ONLY,
 	F_VERBOSE,
+	F_NO_CACHE,
+	F_CLEAR_CACHE,
+	F_FORWARD_SESSION_NAME,
 };
 
 /* Add rows here; --help, --list-flags and the completion tests follow. */
@@ -50,6 +54,12 @@ static const struct cli_flag flags[] = {
 	  0, F_EXTERNAL_ID, CLI_COMPLETE_NONE },
 	{ "token-only", 0, NULL, "print only the token, not the ExecCredential JSON",
 	  0, F_TOKEN_ONLY, CLI_COMPLETE_NONE },
+	{ "forward-session-name", 0, NULL, "with --role-arn, reuse the caller's role session name",
+	  0, F_FORWARD_SESSION_NAME, CLI_COMPLETE_NONE },
+	{ "no-cache", 0, NULL, "neither read nor write the credential cache",
+	  0, F_NO_CACHE, CLI_COMPLETE_NONE },
+	{ "clear-cache", 0, NULL, "remove every cached credential first (alone: just that)",
+	  0, F_CLEAR_CACHE, CLI_COMPLETE_NONE },
 	{ "verbose", 'v', NULL, "diagnostics on stderr (credential source, region, STS host, expiry)",
 	  0, F_VERBOSE, CLI_COMPLETE_NONE },
 	CLI_ROW_HELP,
@@ -72,6 +82,7 @@ struct args {
 	const char *cluster_id;
 	int token_only;
 	int verbose;
+	int clear_cache;
 };
 
 /* A flag value that is empty is a usage error, not "unset". */
@@ -110,6 +121,15 @@ on_flag(void *ud, int id, const char *arg, struct ekskit_err *err)
 	case F_VERBOSE:
 		a->verbose++;
 		return EKSKIT_OK;
+	case F_NO_CACHE:
+		a->gen.no_cache = 1;
+		return EKSKIT_OK;
+	case F_CLEAR_CACHE:
+		a->clear_cache = 1;
+		return EKSKIT_OK;
+	case F_FORWARD_SESSION_NAME:
+		a->gen.forward_session_name = 1;
+		return EKSKIT_OK;
 	default:
 		return ekskit_err_set(err, EKSKIT_ERR_INTERNAL, "unhandled flag %d", id);
 	}
@@ -123,12 +143,20 @@ check_args(struct args *a, struct ekskit_err *err)
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 		    "--cluster-name and --cluster-id set different values; give one");
 	a->gen.cluster_id = a->cluster_name ? a->cluster_name : a->cluster_id;
+	if (a->gen.cluster_id == NULL && a->clear_cache)
+		return EKSKIT_OK;  /* --clear-cache alone */
 	if (a->gen.cluster_id == NULL)
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 		    "missing --cluster-name NAME (or --cluster-id ID)");
 	if ((a->gen.session_name || a->gen.external_id) && a->gen.role_arn == NULL)
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 		    "--session-name and --external-id need --role-arn");
+	if (a->gen.forward_session_name && a->gen.role_arn == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--forward-session-name needs --role-arn");
+	if (a->gen.forward_session_name && a->gen.session_name)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--forward-session-name and --session-name exclude each other");
 	return EKSKIT_OK;
 }
 
@@ -139,6 +167,27 @@ emit(const char *s, size_t len, struct ekskit_err *err)
 	if (fwrite(s, 1, len, stdout) != len || fflush(stdout) != 0)
 		return ekskit_err_set(err, EKSKIT_ERR_IO, "writing to stdout failed");
 	return EKSKIT_OK;
+}
+
+/* Cache warnings (an ignored entry, an unsafe directory) go to stderr. */
+static struct cli_logger *warn_log;
+
+static void
+cache_warning(const char *msg)
+{
+	cli_warn(warn_log, "%s", msg);
+}
+
+/* --clear-cache: the library removes the files; we report. */
+static int
+clear_cache(struct cli_logger *log, struct ekskit_err *err)
+{
+	int removed = 0, ret;
+
+	if ((ret = cache_clear(NULL, &removed, err)) == EKSKIT_OK)
+		cli_log(log, "removed %d cached credential%s", removed,
+		    removed == 1 ? "" : "s");
+	return ret;
 }
 
 static int
@@ -194,7 +243,11 @@ main(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	cli_logger_init(&log, PROG, a.verbose);
-	if (ret == EKSKIT_OK)
+	warn_log = &log;
+	cache_set_warn_handler(cache_warning);
+	if (ret == EKSKIT_OK && a.clear_cache)
+		ret = clear_cache(&log, &err);
+	if (ret == EKSKIT_OK && a.gen.cluster_id != NULL)
 		ret = run(&a, &log, &err);
 	if (ret != EKSKIT_OK)
 		cli_error(&log, "%s", err.msg[0] ? err.msg : ekskit_strerror(ret));

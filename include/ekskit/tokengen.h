@@ -5,10 +5,11 @@
  *   1. load the shared config files and select the profile
  *      (--profile > AWS_PROFILE > AWS_DEFAULT_PROFILE > default);
  *   2. resolve the region (--region > AWS_REGION > AWS_DEFAULT_REGION >
- *      profile region);
+ *      profile region > the instance's region from IMDS);
  *   3. resolve credentials through the default provider chain;
  *   4. with a role ARN, call STS AssumeRole with those credentials (sent to
- *      aws_endpoint_url("sts"), which honours AWS_ENDPOINT_URL*);
+ *      aws_endpoint_url("sts"), which honours AWS_ENDPOINT_URL*), through
+ *      the credential cache;
  *   5. compute the STS host that goes inside the token (always the real
  *      regional/FIPS/dual-stack host, never an override) and presign
  *      GetCallerIdentity for the cluster;
@@ -40,6 +41,7 @@ struct tokengen_opts {
 	const char *external_id;   /* --external-id, or NULL */
 	time_t now;                /* signing time; 0 = time(NULL) */
 	int no_cache;              /* bypass credential caches */
+	int forward_session_name;  /* --role-arn: reuse the caller's role session name */
 	struct cli_logger *log;    /* -v diagnostics; may be NULL */
 };
 

@@ -354,7 +354,7 @@ fi
 LD_DEBUG=files "$ET" --cluster-name c --token-only >/dev/null 2>"$T/ld"
 grep -q "file=libcurl" "$T/ld" && fail "minting from env credentials loaded libcurl" ||
 	ok "minting from env credentials does not load libcurl"
-LD_DEBUG=files "$ET" --cluster-name c --role-arn "$ROLE" --token-only >/dev/null 2>"$T/ld"
+LD_DEBUG=files "$ET" --cluster-name c --role-arn "$ROLE" --token-only --no-cache >/dev/null 2>"$T/ld"
 grep -q "file=libcurl" "$T/ld" && ok "--role-arn loads libcurl on demand" ||
 	fail "--role-arn did not load libcurl (LD_DEBUG: $(grep -c . "$T/ld") lines)"
 unset AWS_SESSION_TOKEN

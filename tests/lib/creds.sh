@@ -8,7 +8,7 @@ FAKES=$TOP/tests/fakes
 start_fake() {
 	local name=$1 script=$2; shift 2
 	local pf=$T/$name.port log=$T/$name.log pid i
-	rm -f "$pf"
+	rm -f "$pf" "$log"  # a restarted fake starts a fresh request log
 	"$PYTHON" "$FAKES/$script" --port-file "$pf" --log "$log" "$@" >"$T/$name.out" 2>&1 &
 	pid=$!
 	CLEANUP_PIDS="${CLEANUP_PIDS:-} $pid"

@@ -56,7 +56,8 @@ assert_eq 1 "$RC" "RELATIVE_URI to 169.254.170.2 under the loopback guard: exit 
 assert_contains "$ERR" "169.254.170.2" "the refusal names the ECS address"
 [ $((SECONDS - start)) -lt 10 ] && ok "refused without stalling" || fail "took $((SECONDS - start)) s"
 # the test-only base override (honoured only with EKSKIT_TEST_LOOPBACK_ONLY=1)
-EKSKIT_TEST_ECS_ENDPOINT=http://127.0.0.1:$ctr_PORT run_token --no-cache
+EKSKIT_TEST_ECS_ENDPOINT=http://127.0.0.1:$ctr_PORT AWS_CONTAINER_AUTHORIZATION_TOKEN=from-file-token \
+	run_token --no-cache
 assert_eq 0 "$RC" "RELATIVE_URI against the loopback fake: exit 0 ($ERR)"
 assert_eq ASIACONTAINER0000002 "$(token_akid <<<"$OUT")" "RELATIVE_URI credentials used"
 assert_contains "$(tail -n 1 "$ctr_LOG")" "GET /v2/credentials/abc" "relative path appended to the base"
