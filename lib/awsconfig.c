@@ -819,6 +819,24 @@ awsconfig_has_profile(const struct awsconfig *cfg, const char *profile)
 	    find_section(&cfg->config, SEC_PROFILE, profile) != NULL;
 }
 
+int
+awsconfig_require_profile(const struct awsconfig *cfg, const char *profile,
+    struct ekskit_err *err)
+{
+	const char *cf, *kf;
+
+	if (profile == NULL || strcmp(profile, "default") == 0 ||
+	    awsconfig_has_profile(cfg, profile))
+		return 0;
+	cf = awsconfig_file_name(cfg, 0);
+	kf = awsconfig_file_name(cfg, 1);
+	return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
+	    "profile '%.100s' not found in %s or %s: check the name (from --profile "
+	    "or AWS_PROFILE), or create it with `aws configure --profile %.100s`",
+	    profile, *cf ? cf : awsconfig_config_path(),
+	    *kf ? kf : awsconfig_credentials_path(), profile);
+}
+
 const char *
 awsconfig_get(const struct awsconfig *cfg, const char *profile, const char *key)
 {

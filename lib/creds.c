@@ -141,24 +141,6 @@ creds_resolve_chain(struct creds_provider *const *providers, size_t n,
 	return r;
 }
 
-/* A selected profile that exists nowhere is a mistake, unless it is "default". */
-static int
-check_profile_exists(const struct creds_ctx *ctx, struct ekskit_err *err)
-{
-	const char *cf, *kf;
-
-	if (ctx->profile == NULL || strcmp(ctx->profile, "default") == 0 ||
-	    awsconfig_has_profile(ctx->cfg, ctx->profile))
-		return 0;
-	cf = awsconfig_file_name(ctx->cfg, 0);
-	kf = awsconfig_file_name(ctx->cfg, 1);
-	return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
-	    "profile '%s' not found in %s or %s: check the name (from --profile "
-	    "or AWS_PROFILE), or create it with `aws configure --profile %s`",
-	    ctx->profile, *cf ? cf : awsconfig_config_path(),
-	    *kf ? kf : awsconfig_credentials_path(), ctx->profile);
-}
-
 int
 creds_resolve_default(const struct creds_ctx *ctx, struct aws_credentials **out,
     struct ekskit_err *err)
@@ -177,7 +159,7 @@ creds_resolve_default(const struct creds_ctx *ctx, struct aws_credentials **out,
 			return r;
 		local.cfg = loaded;
 	}
-	if ((r = check_profile_exists(&local, err)) != 0)
+	if ((r = awsconfig_require_profile(local.cfg, local.profile, err)) != 0)
 		goto out;
 	for (i = 0; i < NCHAIN; i++) {
 		if ((chain[n] = default_chain[i]()) == NULL) {

@@ -58,18 +58,7 @@ load_config(const struct tokengen_opts *o, struct awsconfig **cfg,
 		return ret;
 	*profile = awsconfig_selected_profile(o->profile);
 	/* checked before the region, as the AWS CLI does: it is the likelier typo */
-	if (o->profile != NULL && strcmp(o->profile, "default") != 0 &&
-	    !awsconfig_has_profile(*cfg, o->profile)) {
-		const char *cf = awsconfig_file_name(*cfg, 0);
-		const char *kf = awsconfig_file_name(*cfg, 1);
-
-		return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
-		    "profile '%.100s' not found in %s or %s: check the name, or "
-		    "create it with `aws configure --profile %.100s`", o->profile,
-		    *cf ? cf : awsconfig_config_path(),
-		    *kf ? kf : awsconfig_credentials_path(), o->profile);
-	}
-	return EKSKIT_OK;
+	return awsconfig_require_profile(*cfg, o->profile, err);
 }
 
 /*

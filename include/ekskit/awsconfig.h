@@ -35,6 +35,13 @@ const char *awsconfig_selected_profile(const char *flag_profile);
 int awsconfig_has_profile(const struct awsconfig *cfg, const char *profile);
 
 /*
+ * A selected profile must exist, unless it is "default" (or NULL): 0, or
+ * EKSKIT_ERR_CONFIG with a message naming both files and the fix.
+ */
+int awsconfig_require_profile(const struct awsconfig *cfg, const char *profile,
+    struct ekskit_err *err);
+
+/*
  * A profile setting; credentials file wins for the same key (as the CLI).
  * Borrowed pointer valid until awsconfig_free; NULL when unset.
  */

@@ -76,6 +76,28 @@ test_profiles_config(void **state)
 	awsconfig_free(cfg);
 }
 
+/* One check and one message for "the selected profile does not exist". */
+static void
+test_require_profile(void **state)
+{
+	struct awsconfig *cfg;
+	struct ekskit_err err;
+
+	(void)state;
+	cfg = parse_ok("[profile dev]\nregion = eu-west-1\n", 0);
+	ekskit_err_clear(&err);
+	assert_int_equal(awsconfig_require_profile(cfg, "dev", &err), 0);
+	assert_int_equal(awsconfig_require_profile(cfg, NULL, &err), 0);
+	/* "default" may be absent: the environment can still hold keys */
+	assert_int_equal(awsconfig_require_profile(cfg, "default", &err), 0);
+	assert_int_equal(err.code, 0);
+	assert_int_equal(awsconfig_require_profile(cfg, "dve", &err), EKSKIT_ERR_CONFIG);
+	assert_non_null(strstr(err.msg, "profile 'dve' not found in cfg or "));
+	assert_non_null(strstr(err.msg, "`aws configure --profile dve`"));
+	assert_int_equal(awsconfig_require_profile(cfg, "dve", NULL), EKSKIT_ERR_CONFIG);
+	awsconfig_free(cfg);
+}
+
 static void
 test_profile_default_forms(void **state)
 {
@@ -668,6 +690,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_profiles_config),
+		cmocka_unit_test(test_require_profile),
 		cmocka_unit_test(test_profile_default_forms),
 		cmocka_unit_test(test_credentials_file_names),
 		cmocka_unit_test(test_comments_and_whitespace),
