@@ -83,7 +83,7 @@ forwarded_session_name(const struct tokengen_opts *o, const struct aws_client *c
 	if (id.arn != NULL && strstr(id.arn, ":assumed-role/") != NULL &&
 	    (slash = strrchr(id.arn, '/')) != NULL && strlen(slash + 1) >= 2) {
 		*out = ek_strdup(slash + 1);
-		cli_log(o->log, "forwarding session name %s from %s", *out, id.arn);
+		cli_log(o->log, "forwarding session name %s from %s", slash + 1, id.arn);
 	} else {
 		*out = ek_strdup(TOKENGEN_DEFAULT_SESSION_NAME);
 		cli_log(o->log, "--forward-session-name: %s is not an assumed role; "
