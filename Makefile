@@ -10,6 +10,7 @@ LIBDIR    ?= $(PREFIX)/lib
 INCDIR    ?= $(PREFIX)/include
 MANDIR    ?= $(PREFIX)/share/man
 DATADIR   ?= $(PREFIX)/share
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR   ?=
 VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
@@ -116,7 +117,7 @@ install: all
 	  $(DESTDIR)$(INCDIR)/ekskit $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(DATADIR)/bash-completion/completions \
 	  $(DESTDIR)$(DATADIR)/zsh/site-functions \
-	  $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
+	  $(DESTDIR)$(DATADIR)/fish/vendor_completions.d $(DESTDIR)$(SYSTEMDDIR)
 	install -m 0755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(LIBEKSKIT) $(DESTDIR)$(LIBDIR)/
 	install -m 0644 include/ekskit/*.h $(DESTDIR)$(INCDIR)/ekskit/
@@ -126,6 +127,8 @@ install: all
 	  [ -e completions/_$$t ] && install -m 0644 completions/_$$t $(DESTDIR)$(DATADIR)/zsh/site-functions/; \
 	  [ -e completions/$$t.fish ] && install -m 0644 completions/$$t.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/; \
 	done; true
+	for u in packaging/systemd/*.service packaging/systemd/*.timer; do \
+	  sed 's|/usr/local/bin/|$(BINDIR)/|g' $$u > $(DESTDIR)$(SYSTEMDDIR)/$$(basename $$u); done
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCDIR@|$(INCDIR)|g' \
 	  -e 's|@VERSION@|$(VERSION)|g' packaging/ekskit.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/ekskit.pc
 

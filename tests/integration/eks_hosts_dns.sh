@@ -34,7 +34,7 @@ start_dns 127.0.0.1 "$VPC_DNS" "$OKH=10.0.2.9,10.0.1.5" "$PUBH=10.0.1.7" "$NXH=1
 	"$MIXH=52.4.4.4,10.0.3.3,fd00:ec2::3" "$ONLYPUB=52.5.5.5" || die "fake DNS did not start"
 # The laptop's resolvers: resolv.conf has no port syntax, so this one listens
 # on port 53 of a loopback address of its own (needs root, as in CI).
-SYS_ADDR=127.83.84.85
+SYS_ADDR=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))  # its own: parallel runs do not collide
 if start_dns "$SYS_ADDR" 53 "$OKH=10.0.1.5,10.0.2.9" "$PUBH=52.9.9.9"; then
 	HAVE_SYS_DNS=1
 else

@@ -11,6 +11,14 @@ make -s install BUILD="$BUILD" DESTDIR="$dest" PREFIX=/usr >"$T/install.log" 2>&
 [ -x "$dest/usr/bin/eks-token" ] && ok "eks-token installed" || fail "no eks-token binary"
 [ -f "$dest/usr/lib/libekskit.a" ] && ok "static library installed" || fail "no libekskit.a"
 [ -f "$dest/usr/include/ekskit/error.h" ] && ok "headers installed" || fail "no headers"
+unit=$dest/usr/lib/systemd/system/eks-hosts@.service
+[ -f "$unit" ] || die "no systemd unit installed"
+assert_contains "$(grep ^ExecStart "$unit")" "ExecStart=/usr/bin/eks-hosts " "unit runs the installed binary"
+for t in $(ls "$TOP/cmd"); do
+	[ -x "$dest/usr/bin/$t" ] || fail "$t not installed"
+	[ -f "$dest/usr/share/man/man1/$t.1" ] || fail "man page of $t not installed"
+	[ -f "$dest/usr/share/bash-completion/completions/$t" ] || fail "bash completion of $t not installed"
+done
 pc=$dest/usr/lib/pkgconfig/ekskit.pc
 [ -f "$pc" ] || die "no pkg-config file"
 assert_contains "$(cat "$pc")" "Version: $(cat VERSION)" "pkg-config version"
