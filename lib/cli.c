@@ -191,6 +191,17 @@ cli_parse(const struct cli_tool *tool, int argc, char **argv,
 	return ret;
 }
 
+int
+cli_nonempty(const char *flag, const char *arg, const char **dst,
+    struct ekskit_err *err)
+{
+	if (arg == NULL || arg[0] == '\0')
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--%s needs a non-empty value", flag);
+	*dst = arg;
+	return EKSKIT_OK;
+}
+
 /* "also --name, -r" for the aliases of row `main`; "" when none. */
 static void
 alias_note(const struct cli_tool *tool, const struct cli_flag *main_row,

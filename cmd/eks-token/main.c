@@ -85,16 +85,6 @@ struct args {
 	int clear_cache;
 };
 
-/* A flag value that is empty is a usage error, not "unset". */
-static int
-nonempty(const char *flag, const char *arg, const char **dst, struct ekskit_err *err)
-{
-	if (arg == NULL || arg[0] == '\0')
-		return ekskit_err_set(err, EKSKIT_ERR_USAGE, "--%s needs a non-empty value", flag);
-	*dst = arg;
-	return EKSKIT_OK;
-}
-
 static int
 on_flag(void *ud, int id, const char *arg, struct ekskit_err *err)
 {
@@ -102,19 +92,19 @@ on_flag(void *ud, int id, const char *arg, struct ekskit_err *err)
 
 	switch (id) {
 	case F_CLUSTER_NAME:
-		return nonempty("cluster-name", arg, &a->cluster_name, err);
+		return cli_nonempty("cluster-name", arg, &a->cluster_name, err);
 	case F_CLUSTER_ID:
-		return nonempty("cluster-id", arg, &a->cluster_id, err);
+		return cli_nonempty("cluster-id", arg, &a->cluster_id, err);
 	case F_REGION:
-		return nonempty("region", arg, &a->gen.region, err);
+		return cli_nonempty("region", arg, &a->gen.region, err);
 	case F_PROFILE:
-		return nonempty("profile", arg, &a->gen.profile, err);
+		return cli_nonempty("profile", arg, &a->gen.profile, err);
 	case F_ROLE_ARN:
-		return nonempty("role-arn", arg, &a->gen.role_arn, err);
+		return cli_nonempty("role-arn", arg, &a->gen.role_arn, err);
 	case F_SESSION_NAME:
-		return nonempty("session-name", arg, &a->gen.session_name, err);
+		return cli_nonempty("session-name", arg, &a->gen.session_name, err);
 	case F_EXTERNAL_ID:
-		return nonempty("external-id", arg, &a->gen.external_id, err);
+		return cli_nonempty("external-id", arg, &a->gen.external_id, err);
 	case F_TOKEN_ONLY:
 		a->token_only = 1;
 		return EKSKIT_OK;

@@ -118,6 +118,14 @@ void cli_print_help(const struct cli_tool *tool, FILE *out);
  */
 void cli_print_flags(const struct cli_tool *tool, FILE *out);
 
+/*
+ * For flag handlers: an empty value is a usage error, not "unset".  Sets
+ * *dst = arg and returns 0, or EKSKIT_ERR_USAGE ("--FLAG needs a non-empty
+ * value"; flag is the long name without dashes).  *dst is borrowed from argv.
+ */
+int cli_nonempty(const char *flag, const char *arg, const char **dst,
+    struct ekskit_err *err);
+
 /* Print "NAME: message" and a hint to run --help, for usage errors. */
 void cli_print_usage_error(const struct cli_tool *tool, const char *msg,
     FILE *out);

@@ -265,6 +265,22 @@ test_restartable(void **state)
 }
 
 static void
+test_nonempty(void **state)
+{
+	const char *dst = "unset";
+	struct ekskit_err err;
+
+	(void)state;
+	ekskit_err_clear(&err);
+	assert_int_equal(cli_nonempty("region", "us-west-2", &dst, &err), EKSKIT_OK);
+	assert_string_equal(dst, "us-west-2");
+	assert_int_equal(cli_nonempty("region", "", &dst, &err), EKSKIT_ERR_USAGE);
+	assert_string_equal(err.msg, "--region needs a non-empty value");
+	assert_string_equal(dst, "us-west-2");   /* untouched on error */
+	assert_int_equal(cli_nonempty("region", NULL, &dst, NULL), EKSKIT_ERR_USAGE);
+}
+
+static void
 test_exit_codes(void **state)
 {
 	(void)state;
@@ -388,6 +404,7 @@ main(void)
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_list_flags),
 		cmocka_unit_test(test_restartable),
+		cmocka_unit_test(test_nonempty),
 		cmocka_unit_test(test_exit_codes),
 		cmocka_unit_test(test_usage_error_text),
 		cmocka_unit_test(test_logger),
