@@ -191,11 +191,11 @@ sts_get_caller_identity(const struct aws_client *c, struct sts_identity *out,
 		return ekskit_err_set(err, EKSKIT_ERR_NO_CREDS,
 		    "sts GetCallerIdentity: no credentials to sign with");
 	rc = aws_query_call(c, "GetCallerIdentity", STS_VERSION, NULL, 0, &resp, err);
-	if (rc == EKSKIT_OK)
-		rc = xml_extract(resp.body.data ? resp.body.data : "", resp.body.len, f, 3, err);
+	if (rc != EKSKIT_OK)
+		goto out;   /* err names the call, the AWS code or the network error */
+	rc = xml_extract(resp.body.data ? resp.body.data : "", resp.body.len, f, 3, err);
 	if (rc != EKSKIT_OK) {
-		if (rc == EKSKIT_ERR_INVALID)
-			ekskit_err_prefix(err, "sts GetCallerIdentity response");
+		ekskit_err_prefix(err, "sts GetCallerIdentity response");
 		goto out;
 	}
 	for (i = 0; i < 3; i++) {

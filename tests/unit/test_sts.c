@@ -269,14 +269,14 @@ test_web_identity(void **state)
 static void
 test_caller_identity(void **state)
 {
-	const char *bodies[] = { identity_ok, identity_partial };
-	const int statuses[] = { 200, 200 };
+	const char *bodies[] = { identity_ok, identity_partial, denied, "<oops" };
+	const int statuses[] = { 200, 200, 403, 200 };
 	struct sts_identity id;
 	struct ekskit_err err;
 	struct env e;
 
 	(void)state;
-	env_start(&e, bodies, statuses, 2);
+	env_start(&e, bodies, statuses, 4);
 	assert_int_equal(sts_get_caller_identity(&e.c, &id, &err), 0);
 	assert_string_equal(id.arn, "arn:aws:iam::123456789012:user/alice");
 	assert_string_equal(id.account, "123456789012");
@@ -289,7 +289,16 @@ test_caller_identity(void **state)
 	assert_int_equal(sts_get_caller_identity(&e.c, &id, &err), EKSKIT_ERR_INVALID);
 	assert_non_null(strstr(err.msg, "lacks Account"));
 	assert_null(id.arn);
-	env_stop(&e, 2);
+	/* an AWS error is the AWS error, not a "response" parsing problem */
+	ekskit_err_clear(&err);
+	assert_int_equal(sts_get_caller_identity(&e.c, &id, &err), EKSKIT_ERR_REMOTE);
+	assert_non_null(strstr(err.msg, "AccessDenied: User: "));
+	assert_null(strstr(err.msg, "response"));
+	ekskit_err_clear(&err);
+	assert_int_equal(sts_get_caller_identity(&e.c, &id, &err), EKSKIT_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "sts GetCallerIdentity response: invalid XML"));
+	assert_null(id.arn);
+	env_stop(&e, 4);
 }
 
 /* ---- moto ---- */
