@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "creds_json.h"
 #include "ekskit/cache.h"
 #include "ekskit/creds.h"
 #include "ekskit/fileio.h"
@@ -167,6 +168,7 @@ cache_entry_encode(const struct aws_credentials *c, struct ekbuf *out,
 	int r;
 
 	cache_format_time(c->expiration, exp);
+	creds_json_wipe_on_free();
 	o = json_pack("{s:i, s:s, s:s, s:s?, s:s, s:s?}", "Version", 1,
 	    "AccessKeyId", c->access_key_id, "SecretAccessKey",
 	    c->secret_access_key, "SessionToken", c->session_token,
@@ -204,6 +206,7 @@ cache_entry_decode(const char *data, size_t len, struct aws_credentials **out,
 	int r = EKSKIT_ERR_INVALID;
 
 	*out = NULL;
+	creds_json_wipe_on_free();
 	o = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (o == NULL || !json_is_object(o)) {
 		ekskit_err_set(err, r, "malformed cache entry (line %d)", jerr.line);
