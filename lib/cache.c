@@ -594,11 +594,14 @@ cache_creds(const struct creds_ctx *ctx, const struct cache_key *key,
     cache_fetch_fn fetch, void *arg, struct aws_credentials **out,
     struct ekskit_err *err)
 {
+	const char *env = getenv("EKSKIT_NO_CACHE");
 	struct cache_opts o;
 
 	memset(&o, 0, sizeof(o));
 	o.now = ctx->now;
-	o.disabled = ctx->no_cache || getenv("EKSKIT_NO_CACHE") != NULL;
+	/* EKSKIT_NO_CACHE=1 (any value but "" and "0") is --no-cache */
+	o.disabled = ctx->no_cache || (env != NULL && *env != '\0' &&
+	    strcmp(env, "0") != 0);
 	o.verbose = ctx->verbose;
 	return cache_get_or_fetch(key, &o, fetch, arg, out, err);
 }
