@@ -194,7 +194,15 @@ apply_user(const struct kc_user *u, const struct kc_cluster *cl,
 		while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
 			b.data[--b.len] = '\0';
 		c->token = ekbuf_detach(&b, NULL);
+		if (c->token == NULL)
+			return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	}
+	/* never name the token itself: it is a secret */
+	if (c->token != NULL && !k8s_token_valid(c->token))
+		return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
+		    "user %s: the %s is not a usable bearer token (empty, or "
+		    "holds spaces, line breaks or other control characters)",
+		    u->name, u->token != NULL ? "token" : "tokenFile's content");
 	if (u->exec != NULL && c->token == NULL && c->client_cert_pem == NULL)
 		return k8s_exec_credential(u->exec, cl, o, c, err);
 	return EKSKIT_OK;

@@ -91,11 +91,14 @@ plugin_environ(const struct kc_exec *exec, char *info)
 	for (j = 0; j < exec->nenv; j++) {
 		char *kv;
 		if (asprintf(&kv, "%s=%s", exec->env[j].name,
-		    exec->env[j].value ? exec->env[j].value : "") == -1)
-			kv = NULL;
-		envp[k++] = kv;  /* NULL ends the list early: caught below */
-		if (kv == NULL)
-			break;
+		    exec->env[j].value ? exec->env[j].value : "") == -1) {
+			/* free only ours: the entries before them are environ's */
+			while (j-- > 0)
+				free(envp[--k]);
+			free(envp);
+			return NULL;
+		}
+		envp[k++] = kv;
 	}
 	envp[k++] = info;
 	envp[k] = NULL;
@@ -220,14 +223,6 @@ out:
 	return r;
 }
 
-/* Wipe a secret string held inside a jansson value we are about to free. */
-static void
-wipe_json_string(const char *s)
-{
-	if (s != NULL)
-		OPENSSL_cleanse((void *)(uintptr_t)s, strlen(s));
-}
-
 /* Take status.token or the client certificate pair from the plugin's answer. */
 static int
 parse_exec_credential(const struct kc_exec *exec, const struct ekbuf *out,
@@ -253,7 +248,12 @@ parse_exec_credential(const struct kc_exec *exec, const struct ekbuf *out,
 		    "exec plugin %s answered with apiVersion %s, the kubeconfig asks "
 		    "for %s", exec->command, api ? api : "(none)", want);
 	} else if (token != NULL && *token != '\0') {
-		if ((conn->token = strdup(token)) == NULL)
+		if (!k8s_token_valid(token))
+			r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
+			    "exec plugin %s returned a status.token that is not a "
+			    "usable bearer token (spaces or control characters)",
+			    exec->command);
+		else if ((conn->token = strdup(token)) == NULL)
 			r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	} else if (cert != NULL && key != NULL) {
 		conn->client_cert_pem = strdup(cert);
@@ -266,8 +266,8 @@ parse_exec_credential(const struct kc_exec *exec, const struct ekbuf *out,
 		    "certificate", exec->command);
 	}
 	/* the JSON held the credential: wipe jansson's copy of the strings */
-	wipe_json_string(token);
-	wipe_json_string(key);
+	k8s_json_wipe_string(token);
+	k8s_json_wipe_string(key);
 	json_decref(root);
 	return r;
 }

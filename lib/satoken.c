@@ -91,13 +91,6 @@ token_request_body(const struct satoken_req *r)
 	return body;
 }
 
-static void
-wipe_json_string(const char *s)
-{
-	if (s != NULL)
-		OPENSSL_cleanse((void *)(uintptr_t)s, strlen(s));
-}
-
 int
 satoken_request(const struct k8s_conn *c, const struct satoken_req *r,
     time_t now, struct satoken *out, struct ekskit_err *err)
@@ -123,7 +116,7 @@ satoken_request(const struct k8s_conn *c, const struct satoken_req *r,
 	token = json_string_value(json_object_get(json_object_get(resp, "status"), "token"));
 	exp = json_string_value(json_object_get(json_object_get(resp, "status"),
 	    "expirationTimestamp"));
-	if (token == NULL || *token == '\0' || strlen(token) > TOKEN_MAX ||
+	if (!k8s_token_valid(token) ||
 	    exp == NULL || timeutil_parse_rfc3339(exp, &out->expiration) != EKSKIT_OK) {
 		rc = ekskit_err_set(err, EKSKIT_ERR_INVALID,
 		    "the API server's TokenRequest answer has no valid "
@@ -140,7 +133,7 @@ satoken_request(const struct k8s_conn *c, const struct satoken_req *r,
 	out->granted_seconds = (long long)(out->expiration - now);
 out:
 	if (resp != NULL)
-		wipe_json_string(json_string_value(json_object_get(
+		k8s_json_wipe_string(json_string_value(json_object_get(
 		    json_object_get(resp, "status"), "token")));
 	if (rc != EKSKIT_OK)
 		satoken_release(out);
@@ -303,13 +296,20 @@ secret_token(json_t *secret, struct satoken *out, struct ekskit_err *err)
 		return EKSKIT_ERR_NOT_FOUND;
 	ekbuf_init_secret(&tok, TOKEN_MAX);
 	rc = ek_b64_decode(b64, EK_B64_STD, "the Secret's data.token", &tok, err);
-	wipe_json_string(b64);
+	k8s_json_wipe_string(b64);
 	if (rc != EKSKIT_OK) {
 		ekbuf_release(&tok);
 		return rc;
 	}
-	out->token = ekbuf_detach(&tok, NULL);
-	return out->token ? EKSKIT_OK : ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	if ((out->token = ekbuf_detach(&tok, NULL)) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	if (!k8s_token_valid(out->token)) {
+		ek_free_secret(out->token);
+		out->token = NULL;
+		return ekskit_err_set(err, EKSKIT_ERR_INVALID, "the Secret's data.token "
+		    "is not a usable bearer token (spaces or control characters)");
+	}
+	return EKSKIT_OK;
 }
 
 static int

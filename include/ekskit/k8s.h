@@ -58,6 +58,17 @@ int k8s_path(char **out, struct ekskit_err *err, const char *fmt, ...);
 int k8s_name_valid(const char *s);
 
 /*
+ * 1 if s can be sent as a bearer token: 1 to 64 KiB of visible ASCII (no
+ * spaces, no control characters), so that a token from a kubeconfig, a
+ * token file, an exec plugin or the API server can never add a line to the
+ * Authorization header or to what we print.
+ */
+int k8s_token_valid(const char *s);
+
+/* Wipe a secret string held inside a jansson value about to be freed.  NULL accepted. */
+void k8s_json_wipe_string(const char *s);
+
+/*
  * Parse a Go duration ("90s", "1h30m", "1.5h", "45m") into seconds,
  * rounding down.  Units: h, m, s (ms/us/ns accepted; must total whole
  * seconds >= 0).  EKSKIT_ERR_INVALID with a message naming the input.
