@@ -134,6 +134,23 @@ cached_token(const struct satoken_opts *o, const struct k8s_conn *c,
 	return rc;
 }
 
+/* {"kind":"Secret","namespace":NS,"token":T}: jansson does the escaping. */
+static int
+legacy_json(const char *ns, const char *token, struct ekbuf *out,
+    struct ekskit_err *err)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s}", "kind", "Secret", "namespace", ns,
+	    "token", token);
+	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	int rc = text != NULL && ekbuf_printf(out, "%s\n", text) == EKSKIT_OK ?
+	    EKSKIT_OK : ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+
+	k8s_json_wipe_string(json_string_value(json_object_get(o, "token")));
+	json_decref(o);
+	ek_free_secret(text);
+	return rc;
+}
+
 static int
 render(const struct satoken_opts *o, const struct k8s_conn *c,
     const struct k8s_source *src, const char *ns, const struct satoken *tok,
@@ -149,10 +166,8 @@ render(const struct satoken_opts *o, const struct k8s_conn *c,
 		    ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	case SATOKEN_OUT_JSON:
 		if (tok->response_json == NULL)  /* legacy Secret: no TokenRequest */
-			rc = ekbuf_printf(out, "{\"kind\":\"Secret\",\"namespace\":\"%s\","
-			    "\"token\":\"%s\"}\n", ns, tok->token);
-		else
-			rc = ekbuf_printf(out, "%s\n", tok->response_json);
+			return legacy_json(ns, tok->token, out, err);
+		rc = ekbuf_printf(out, "%s\n", tok->response_json);
 		return rc == EKSKIT_OK ? EKSKIT_OK :
 		    ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	case SATOKEN_OUT_EXEC:

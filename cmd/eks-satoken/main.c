@@ -101,6 +101,11 @@ on_flag(void *ud, int id, const char *arg, struct ekskit_err *err)
 	case F_DURATION:
 		if (k8s_parse_duration(arg, &o->req.duration_seconds, err) != EKSKIT_OK)
 			return EKSKIT_ERR_USAGE;
+		/* 0 would mean "the server's default" to the library: refuse it */
+		if (o->req.duration_seconds == 0)
+			return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+			    "--duration %s is too short: the API server refuses tokens "
+			    "valid for less than 10 minutes", arg);
 		break;
 	case F_AUDIENCE:
 		if (o->req.naudiences == MAX_AUDIENCES)

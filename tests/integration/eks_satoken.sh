@@ -56,6 +56,13 @@ assert_eq "$before" "$(grep -c '/token' "$K8S_FAKE_LOG")" "no TokenRequest sent 
 	fail "48h token: $(cat "$T/err")"
 assert_contains "$(cat "$T/err")" "granted 86400s, less than the 172800s" "capped lifetime warned"
 assert_rc 2 "bad duration syntax" "$SAT" --kubeconfig "$admin" --service-account ci-bot --duration 1d
+# 0 must not quietly become the server's default lifetime; no C number syntax
+before=$(grep -c '/token' "$K8S_FAKE_LOG")
+for d in 0 0s 0.5s 0x10h 1e3m; do
+	"$SAT" --kubeconfig "$admin" --service-account ci-bot --duration "$d" >/dev/null 2>"$T/err"; rc=$?
+	assert_eq 2 "$rc" "--duration $d is a usage error"
+done
+assert_eq "$before" "$(grep -c '/token' "$K8S_FAKE_LOG")" "no TokenRequest sent for a zero or malformed duration"
 
 # --- json output
 js=$("$SAT" --kubeconfig "$admin" --service-account ci-bot -o json --audience api --audience vault --duration 2h 2>/dev/null)
@@ -161,6 +168,10 @@ tok=$("$SAT" --kubeconfig "$admin" --service-account legacy --create --legacy-se
 k8s_kubeconfig_token "$T/legacy.kubeconfig" "$tok"
 who=$(kubectl --kubeconfig "$T/legacy.kubeconfig" auth whoami -o jsonpath='{.status.userInfo.username}' 2>&1)
 assert_eq "system:serviceaccount:default:legacy" "$who" "legacy Secret token works"
+js=$("$SAT" --kubeconfig "$admin" --service-account legacy --legacy-secret -o json 2>"$T/err") ||
+	fail "legacy secret json: $(cat "$T/err")"
+assert_eq "$tok" "$(json_get "$js" 'd["token"]')" "legacy Secret -o json is JSON holding the token"
+assert_eq Secret "$(json_get "$js" 'd["kind"]')" "legacy Secret -o json kind"
 assert_rc 2 "exec-credential refuses a legacy token" "$SAT" --kubeconfig "$admin" --service-account legacy --legacy-secret -o exec-credential
 "$SAT" --kubeconfig "$admin" --service-account legacy --legacy-secret --revoke 2>"$T/err" || fail "revoke: $(cat "$T/err")"
 assert_contains "$(cat "$T/err")" "deleted Secret default/legacy-token" "legacy Secret deleted"
