@@ -45,6 +45,21 @@ k8s_name_valid(const char *s)
 }
 
 int
+k8s_rbac_name_valid(const char *s)
+{
+	size_t i, n;
+
+	if (s == NULL || (n = strlen(s)) == 0 || n > K8S_MAX_NAME ||
+	    strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f ||
+		    s[i] == '/' || s[i] == '%')
+			return 0;
+	return 1;
+}
+
+int
 k8s_token_valid(const char *s)
 {
 	size_t i;
@@ -65,6 +80,23 @@ k8s_json_wipe_string(const char *s)
 		OPENSSL_cleanse((void *)(uintptr_t)s, strlen(s));
 }
 
+/* A path segment the way client-go sends it: RFC 3986 pchar raw, the rest %XX. */
+static int
+put_segment(struct ekbuf *b, const char *s)
+{
+	int r = EKSKIT_OK;
+
+	for (; *s != '\0' && r == EKSKIT_OK; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (isalnum(ch) || strchr("-._~!$&'()*+,;=:@", ch) != NULL)
+			r = ekbuf_putc(b, (char)ch);
+		else
+			r = ekbuf_printf(b, "%%%02X", ch);
+	}
+	return r;
+}
+
 int
 k8s_path(char **out, struct ekskit_err *err, const char *fmt, ...)
 {
@@ -77,12 +109,24 @@ k8s_path(char **out, struct ekskit_err *err, const char *fmt, ...)
 	ekbuf_init(&b, 4096);
 	va_start(ap, fmt);
 	for (p = fmt; *p != '\0' && r == EKSKIT_OK; p++) {
-		if (p[0] != '%' || p[1] != 's') {
+		if (p[0] != '%' || (p[1] != 's' && p[1] != 'S')) {
 			r = ekbuf_putc(&b, *p);
 			continue;
 		}
 		p++;
 		arg = va_arg(ap, const char *);
+		if (*p == 'S') {
+			/* RBAC names ("system:auth-delegator") are path segments */
+			if (arg == NULL || !k8s_rbac_name_valid(arg)) {
+				r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
+				    "'%s' is not a valid RBAC object name (no '/', "
+				    "'%%', spaces or control characters, at most 253 "
+				    "characters)", arg ? arg : "");
+				break;
+			}
+			r = put_segment(&b, arg);
+			continue;
+		}
 		if (arg == NULL || !k8s_name_valid(arg)) {
 			r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
 			    "'%s' is not a valid Kubernetes name (lowercase letters, "

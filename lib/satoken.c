@@ -210,7 +210,7 @@ satoken_bind(const struct k8s_conn *c, const char *ns, const char *sa,
     int cluster_wide, const char *role_kind, const char *role, int *created,
     struct ekskit_err *err)
 {
-	char *coll = NULL, *one = NULL, name[300];
+	char *coll = NULL, *one = NULL, name[2 * 253 + 2];
 	json_t *body = NULL, *resp = NULL;
 	const char *kind = cluster_wide ? "ClusterRoleBinding" : "RoleBinding";
 	int rc;
@@ -222,18 +222,26 @@ satoken_bind(const struct k8s_conn *c, const char *ns, const char *sa,
 	if (strcmp(role_kind, "Role") != 0 && strcmp(role_kind, "ClusterRole") != 0)
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 		    "role kind must be Role or ClusterRole (got '%s')", role_kind);
-	snprintf(name, sizeof(name), "%s-%s", sa, role);
+	if (!k8s_rbac_name_valid(role))
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "'%s' is not a valid %s name", role, role_kind);
+	/* a truncated name could be another binding: refuse instead */
+	if ((size_t)snprintf(name, sizeof(name), "%s-%s", sa, role) >= sizeof(name) ||
+	    !k8s_rbac_name_valid(name))
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "the binding name %s-%s would be longer than 253 characters: "
+		    "use a shorter service account or role name", sa, role);
 	if (cluster_wide) {
 		rc = k8s_path(&coll, err, "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings");
 		if (rc == EKSKIT_OK)
 			rc = k8s_path(&one, err,
-			    "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/%s", name);
+			    "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/%S", name);
 	} else {
 		rc = k8s_path(&coll, err,
 		    "/apis/rbac.authorization.k8s.io/v1/namespaces/%s/rolebindings", ns);
 		if (rc == EKSKIT_OK)
 			rc = k8s_path(&one, err,
-			    "/apis/rbac.authorization.k8s.io/v1/namespaces/%s/rolebindings/%s",
+			    "/apis/rbac.authorization.k8s.io/v1/namespaces/%s/rolebindings/%S",
 			    ns, name);
 	}
 	if (rc != EKSKIT_OK)

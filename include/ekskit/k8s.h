@@ -49,13 +49,22 @@ int k8s_call(const struct k8s_conn *c, const char *method, const char *path,
 /*
  * Build an API path with each segment percent-encoded, e.g.
  * k8s_path(&b, "/api/v1/namespaces/%s/serviceaccounts/%s/token", ns, sa)
- * where every %s is validated as a DNS-1123 name (else EKSKIT_ERR_INVALID).
- * The result is malloc'd (caller frees).
+ * where every %s is validated as a DNS-1123 name and every %S as an RBAC
+ * object name (k8s_rbac_name_valid) and percent-encoded (else
+ * EKSKIT_ERR_INVALID).  The result is malloc'd (caller frees).
  */
 int k8s_path(char **out, struct ekskit_err *err, const char *fmt, ...);
 
 /* 1 if s is a valid DNS-1123 subdomain (names of namespaces, SAs, secrets). */
 int k8s_name_valid(const char *s);
+
+/*
+ * 1 if s is a valid name for Roles, ClusterRoles and their bindings: the API
+ * server only asks for a path segment (no '/', no '%', not "." or ".."), so
+ * "system:auth-delegator" and "MyRole" are fine.  We also refuse spaces and
+ * control characters, and more than 253 characters.
+ */
+int k8s_rbac_name_valid(const char *s);
 
 /*
  * 1 if s can be sent as a bearer token: 1 to 64 KiB of visible ASCII (no

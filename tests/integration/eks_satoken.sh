@@ -97,6 +97,15 @@ assert_not_contains "$(cat "$T/err")" "created role binding" "existing binding r
 	fail "namespaced bind: $(cat "$T/err")"
 k8s_api GET /apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings/editor-edit
 assert_eq 200 "$K8S_HTTP_CODE" "RoleBinding editor-edit created"
+# RBAC names are path segments, not DNS names: system:* ClusterRoles work
+for i in 1 2; do
+	"$SAT" --kubeconfig "$admin" --service-account delegator --create \
+		--bind-clusterrole system:auth-delegator >/dev/null 2>"$T/err" ||
+		fail "bind system:auth-delegator (run $i): $(cat "$T/err")"
+done
+k8s_api GET /apis/rbac.authorization.k8s.io/v1/clusterrolebindings/delegator-system:auth-delegator
+assert_eq 200 "$K8S_HTTP_CODE" "ClusterRoleBinding delegator-system:auth-delegator created (and reused)"
+assert_rc 2 "a role name with a '/' is refused" "$SAT" --kubeconfig "$admin" --service-account delegator --bind-clusterrole a/b
 k8s_api POST /apis/rbac.authorization.k8s.io/v1/clusterrolebindings \
 	'{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":"other-view"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"},"subjects":[{"kind":"User","name":"someone"}]}'
 "$SAT" --kubeconfig "$admin" --service-account other --create --bind-clusterrole view >/dev/null 2>"$T/err"; rc=$?

@@ -41,6 +41,25 @@ test_path(void **state)
 	    EKSKIT_ERR_INVALID);
 	assert_null(p);
 	assert_non_null(strstr(err.msg, "a/../b"));
+	/* %S: RBAC names, pchar kept as client-go sends them, the rest encoded */
+	assert_int_equal(k8s_path(&p, &err,
+	    "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/%S",
+	    "sa-system:auth-delegator"), 0);
+	assert_string_equal(p,
+	    "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/sa-system:auth-delegator");
+	free(p);
+	assert_int_equal(k8s_path(&p, &err, "/x/%S", "My?Role#1"), 0);
+	assert_string_equal(p, "/x/My%3FRole%231");
+	free(p);
+	assert_int_equal(k8s_path(&p, &err, "/x/%S", ".."), EKSKIT_ERR_INVALID);
+	assert_null(p);
+	assert_int_equal(k8s_path(&p, &err, "/x/%S", "a/b"), EKSKIT_ERR_INVALID);
+	assert_int_equal(k8s_path(&p, &err, "/x/%S", "a%2fb"), EKSKIT_ERR_INVALID);
+	assert_int_equal(k8s_path(&p, &err, "/x/%S", "a b"), EKSKIT_ERR_INVALID);
+	assert_false(k8s_rbac_name_valid(""));
+	assert_false(k8s_rbac_name_valid("."));
+	assert_true(k8s_rbac_name_valid("system:auth-delegator"));
+	assert_true(k8s_rbac_name_valid("MyRole"));
 }
 
 static void
