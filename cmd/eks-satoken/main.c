@@ -180,13 +180,17 @@ report(const struct cli_logger *lg, const struct args *a,
 }
 
 static int
-emit(const struct args *a, const struct ekbuf *out, struct ekskit_err *err)
+emit(const struct args *a, const struct satoken_outcome *res,
+    const struct ekbuf *out, struct ekskit_err *err)
 {
 	struct ek_write_opts wo = { .mode = 0600 };
 
+	/* --revoke has no output: never replace --output-file with nothing */
+	if (res->revoked != NULL)
+		return EKSKIT_OK;
 	if (a->output_file != NULL)
 		return ek_write_atomic(a->output_file, out->data, out->len, &wo, err);
-	if (out->len > 0)  /* --revoke prints nothing */
+	if (out->len > 0)
 		fwrite(out->data, 1, out->len, stdout);
 	/* a bare token gets a newline only for a human, like kubectl create token */
 	if (a->o.output == SATOKEN_OUT_TOKEN && isatty(STDOUT_FILENO))
@@ -230,7 +234,7 @@ main(int argc, char **argv)
 	ekbuf_init_secret(&out, 0);
 	rc = satoken_run(&a.o, &out, &res, &err);
 	if (rc == EKSKIT_OK)
-		rc = emit(&a, &out, &err);
+		rc = emit(&a, &res, &out, &err);
 	if (rc == EKSKIT_OK)
 		report(&lg, &a, &res);
 	else if (rc == EKSKIT_ERR_USAGE)

@@ -182,7 +182,9 @@ js=$("$SAT" --kubeconfig "$admin" --service-account legacy --legacy-secret -o js
 assert_eq "$tok" "$(json_get "$js" 'd["token"]')" "legacy Secret -o json is JSON holding the token"
 assert_eq Secret "$(json_get "$js" 'd["kind"]')" "legacy Secret -o json kind"
 assert_rc 2 "exec-credential refuses a legacy token" "$SAT" --kubeconfig "$admin" --service-account legacy --legacy-secret -o exec-credential
-"$SAT" --kubeconfig "$admin" --service-account legacy --legacy-secret --revoke 2>"$T/err" || fail "revoke: $(cat "$T/err")"
+printf 'kept\n' > "$T/keep.out"
+"$SAT" --kubeconfig "$admin" --service-account legacy --legacy-secret --revoke --output-file "$T/keep.out" 2>"$T/err" || fail "revoke: $(cat "$T/err")"
+assert_eq kept "$(cat "$T/keep.out")" "--revoke leaves --output-file alone (it has no output)"
 assert_contains "$(cat "$T/err")" "deleted Secret default/legacy-token" "legacy Secret deleted"
 kubectl --kubeconfig "$T/legacy.kubeconfig" auth whoami >/dev/null 2>&1 && fail "revoked token still works" || ok "revoked token refused"
 assert_rc 2 "--revoke alone is a usage error" "$SAT" --kubeconfig "$admin" --service-account legacy --revoke
