@@ -387,18 +387,6 @@ out:
 	return r;
 }
 
-void
-hostsfile_strv_free(char **v)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
-}
-
 struct strv {
 	char **v;
 	size_t n;
@@ -490,7 +478,7 @@ hostsfile_lookup(const char *text, size_t len, const char *host,
 	for (i = 0; i < ls.n; i++) {
 		if (scan_line(text, &ls.v[i], host, &s) != EKSKIT_OK) {
 			lines_release(&ls);
-			hostsfile_strv_free(s.v);
+			ek_strv_free(s.v);
 			return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 		}
 	}
@@ -534,7 +522,7 @@ hostsfile_block_addrs(const char *text, size_t len, const char *region,
 	r = finish_strv(&s, addrs_out, err);
 	s.v = NULL;
 out:
-	hostsfile_strv_free(s.v);
+	ek_strv_free(s.v);
 	free(spans);
 	lines_release(&ls);
 	ekbuf_release(&begin);
@@ -580,7 +568,7 @@ hostsfile_list_clusters(const char *text, size_t len, const char *region,
 	lines_release(&ls);
 	ekbuf_release(&prefix);
 	if (r != EKSKIT_OK) {
-		hostsfile_strv_free(s.v);
+		ek_strv_free(s.v);
 		return r;
 	}
 	return finish_strv(&s, clusters_out, err);

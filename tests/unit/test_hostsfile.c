@@ -293,19 +293,19 @@ test_lookup_and_block_addrs(void **state)
 	assert_string_equal(v[1], "10.0.1.5");
 	assert_string_equal(v[2], "10.0.2.9");
 	assert_null(v[3]);
-	hostsfile_strv_free(v);
+	ek_strv_free(v);
 	assert_int_equal(hostsfile_block_addrs(t, strlen(t), "us-west-2", "demo",
 	    HOST, &v, &found, &err), EKSKIT_OK);
 	assert_int_equal(found, 1);
 	assert_string_equal(v[0], "10.0.1.5");
 	assert_string_equal(v[1], "10.0.2.9");
 	assert_null(v[2]);
-	hostsfile_strv_free(v);
+	ek_strv_free(v);
 	assert_int_equal(hostsfile_block_addrs(t, strlen(t), "us-west-2", "nope",
 	    HOST, &v, &found, &err), EKSKIT_OK);
 	assert_int_equal(found, 0);
 	assert_null(v[0]);
-	hostsfile_strv_free(v);
+	ek_strv_free(v);
 }
 
 static void
