@@ -3,7 +3,6 @@
  * include/ekskit/eks.h).  Signing, retries and AWS error parsing are
  * aws_rest_json_call's; this file builds paths, maps errors and parses.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,88 +134,69 @@ out:
 }
 
 /*
- * Parallel DescribeCluster: a small pool of workers, each running the
- * ordinary (retrying) call.  The first error in name order is reported.
+ * Parallel DescribeCluster: one libcurl multi transfer set (each request
+ * signed and retried on its own).  The first failure in name order is
+ * reported; on any failure no cluster is returned.
  */
-#define DESCRIBE_WORKERS 8
-
-struct describe_job {
-	const struct aws_client *c;
-	char *const *names;
-	struct eks_cluster **out;
-	int *status;
-	struct ekskit_err *errs;
-	size_t n, next;
-	pthread_mutex_t mu;
-};
-
-static void *
-describe_worker(void *arg)
-{
-	struct describe_job *job = arg;
-	size_t i;
-
-	for (;;) {
-		pthread_mutex_lock(&job->mu);
-		i = job->next++;
-		pthread_mutex_unlock(&job->mu);
-		if (i >= job->n)
-			return NULL;
-		job->status[i] = eks_describe_cluster(job->c, job->names[i],
-		    &job->out[i], &job->errs[i]);
-	}
-}
+#define DESCRIBE_PARALLEL 8
 
 int
 eks_describe_clusters(const struct aws_client *c, char *const *names, size_t n,
     struct eks_cluster **out, struct ekskit_err *err)
 {
-	struct describe_job job;
-	pthread_t th[DESCRIBE_WORKERS];
-	size_t i, nth = n < DESCRIBE_WORKERS ? n : DESCRIBE_WORKERS, started = 0;
-	int r = EKSKIT_OK;
+	struct http_response *resps = NULL;
+	struct ekskit_err *errs = NULL;
+	struct ekbuf *paths = NULL;
+	const char **pv = NULL;
+	int *status = NULL, r = EKSKIT_OK;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		out[i] = NULL;
 	if (n == 0)
 		return EKSKIT_OK;
-	memset(&job, 0, sizeof(job));
-	job.c = c;
-	job.names = names;
-	job.out = out;
-	job.n = n;
-	job.status = calloc(n, sizeof(*job.status));
-	job.errs = calloc(n, sizeof(*job.errs));
-	if (job.status == NULL || job.errs == NULL) {
+	resps = calloc(n, sizeof(*resps));
+	errs = calloc(n, sizeof(*errs));
+	paths = calloc(n, sizeof(*paths));
+	pv = calloc(n, sizeof(*pv));
+	status = calloc(n, sizeof(*status));
+	if (resps == NULL || errs == NULL || paths == NULL || pv == NULL ||
+	    status == NULL) {
 		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	pthread_mutex_init(&job.mu, NULL);
-	for (i = 0; i < nth; i++) {
-		if (pthread_create(&th[i], NULL, describe_worker, &job) != 0)
-			break;
-		started++;
-	}
-	if (started == 0)
-		describe_worker(&job);
-	for (i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-	pthread_mutex_destroy(&job.mu);
 	for (i = 0; i < n; i++) {
-		if (job.status[i] != EKSKIT_OK) {
-			r = job.status[i];
-			if (err != NULL)
-				*err = job.errs[i];
-			break;
-		}
+		ekbuf_init(&paths[i], 1024);
+		if ((r = describe_path(names[i], &paths[i], err)) != EKSKIT_OK)
+			goto out;
+		pv[i] = paths[i].data;
 	}
-	if (r != EKSKIT_OK)
-		for (i = 0; i < n; i++) {
+	aws_rest_json_call_many(c, "GET", pv, NULL, n, resps, status, errs,
+	    DESCRIBE_PARALLEL);
+	for (i = 0; i < n && r == EKSKIT_OK; i++) {
+		if (status[i] != EKSKIT_OK) {
+			if (err != NULL)
+				*err = errs[i];
+			r = map_describe_error(status[i], names[i], c, err);
+		} else if ((r = eks_cluster_parse(resps[i].body.data ?
+		    resps[i].body.data : "", resps[i].body.len, &out[i], err)) != 0)
+			ekskit_err_prefix(err, "describing cluster %s", names[i]);
+	}
+out:
+	for (i = 0; i < n; i++) {
+		if (r != EKSKIT_OK) {
 			eks_cluster_free(out[i]);
 			out[i] = NULL;
 		}
-out:
-	free(job.status);
-	free(job.errs);
+		if (resps != NULL)
+			http_response_release(&resps[i]);
+		if (paths != NULL)
+			ekbuf_release(&paths[i]);
+	}
+	free(resps);
+	free(errs);
+	free(paths);
+	free(pv);
+	free(status);
 	return r;
 }

@@ -850,6 +850,98 @@ fail:
 	return r;
 }
 
+/* ---------- reading across KUBECONFIG files ---------- */
+
+void
+kc_resolved_release(struct kc_resolved *r)
+{
+	if (r == NULL)
+		return;
+	kc_context_free(r->context);
+	kc_cluster_free(r->cluster);
+	kc_user_free(r->user);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Index of the first loaded file holding name in section s, or -1. */
+static long
+first_with(struct kubeconfig *const *kcs, size_t n, enum kc_section s,
+    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (kcs[i] != NULL && kubeconfig_has(kcs[i], s, name))
+			return (long)i;
+	return -1;
+}
+
+static int
+resolve_in(struct kubeconfig *const *kcs, size_t n, const char *context,
+    struct kc_resolved *out, struct ekskit_err *err)
+{
+	long i;
+	size_t k;
+	int r;
+
+	for (k = 0; context == NULL && k < n; k++)
+		if (kcs[k] != NULL)
+			context = kubeconfig_current_context(kcs[k]);
+	if (context == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "no current-context in the kubeconfig; pass a context name");
+	if ((i = first_with(kcs, n, KC_CONTEXTS, context)) < 0)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "context \"%s\" not found in the kubeconfig", context);
+	if ((r = kubeconfig_get_context(kcs[i], context, &out->context, err)) != 0)
+		return r;
+	if (out->context->cluster == NULL || out->context->user == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_INVALID,
+		    "%s: context \"%s\" names no %s", kcs[i]->path ? kcs[i]->path : "kubeconfig",
+		    context, out->context->cluster == NULL ? "cluster" : "user");
+	if ((i = first_with(kcs, n, KC_CLUSTERS, out->context->cluster)) < 0)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "cluster \"%s\" of context \"%s\" not found in the kubeconfig",
+		    out->context->cluster, context);
+	if ((r = kubeconfig_get_cluster(kcs[i], out->context->cluster, &out->cluster, err)) != 0)
+		return r;
+	if ((i = first_with(kcs, n, KC_USERS, out->context->user)) < 0)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "user \"%s\" of context \"%s\" not found in the kubeconfig",
+		    out->context->user, context);
+	return kubeconfig_get_user(kcs[i], out->context->user, &out->user, err);
+}
+
+int
+kubeconfig_resolve(char *const *paths, const char *context,
+    struct kc_resolved *out, struct ekskit_err *err)
+{
+	struct kubeconfig **kcs;
+	size_t n = 0, i;
+	int r = EKSKIT_OK;
+
+	memset(out, 0, sizeof(*out));
+	while (paths != NULL && paths[n] != NULL)
+		n++;
+	if ((kcs = calloc(n + 1, sizeof(*kcs))) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	for (i = 0; i < n && r == EKSKIT_OK; i++) {
+		r = kubeconfig_load(paths[i], &kcs[i], err);
+		if (r == EKSKIT_ERR_NOT_FOUND) {
+			ekskit_err_clear(err);
+			r = EKSKIT_OK;
+		}
+	}
+	if (r == EKSKIT_OK)
+		r = resolve_in(kcs, n, context, out, err);
+	if (r != EKSKIT_OK)
+		kc_resolved_release(out);
+	for (i = 0; i < n; i++)
+		kubeconfig_free(kcs[i]);
+	free(kcs);
+	return r;
+}
+
 /* ---------- writers ---------- */
 
 static int
@@ -1097,56 +1189,6 @@ write_handler(void *data, unsigned char *buf, size_t size)
 	return ekbuf_append(data, buf, size) == EKSKIT_OK;
 }
 
-/*
- * Copy every node, keeping ids (nodes only refer to earlier-or-later ids by
- * number, so adding them in the same order keeps every reference valid).
- */
-static int
-copy_document(const yaml_document_t *src, yaml_document_t *dst)
-{
-	yaml_node_t *n;
-	int id;
-
-	if (!yaml_document_initialize(dst, src->version_directive,
-	    src->tag_directives.start, src->tag_directives.end,
-	    src->start_implicit, src->end_implicit))
-		return 0;
-	for (n = src->nodes.start; n < src->nodes.top; n++) {
-		switch (n->type) {
-		case YAML_SCALAR_NODE:
-			id = yaml_document_add_scalar(dst, n->tag, n->data.scalar.value,
-			    (int)n->data.scalar.length, n->data.scalar.style);
-			break;
-		case YAML_SEQUENCE_NODE:
-			id = yaml_document_add_sequence(dst, n->tag,
-			    n->data.sequence.style);
-			break;
-		case YAML_MAPPING_NODE:
-			id = yaml_document_add_mapping(dst, n->tag,
-			    n->data.mapping.style);
-			break;
-		default:
-			id = 0;
-		}
-		if (id == 0)
-			return 0;
-	}
-	for (n = src->nodes.start, id = 1; n < src->nodes.top; n++, id++) {
-		yaml_node_item_t *it;
-		yaml_node_pair_t *p;
-
-		if (n->type == YAML_SEQUENCE_NODE)
-			for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
-				if (!yaml_document_append_sequence_item(dst, id, *it))
-					return 0;
-		if (n->type == YAML_MAPPING_NODE)
-			for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
-				if (!yaml_document_append_mapping_pair(dst, id, p->key, p->value))
-					return 0;
-	}
-	return 1;
-}
-
 /* Dump (and thereby destroy) doc into out. */
 static int
 dump_document(yaml_document_t *doc, struct ekbuf *out, struct ekskit_err *err)
@@ -1175,17 +1217,154 @@ dump_document(yaml_document_t *doc, struct ekbuf *out, struct ekskit_err *err)
 	return EKSKIT_OK;
 }
 
+/*
+ * Emitting straight from the document as events: yaml_emitter_dump would
+ * destroy the document (and copying a 5,000-context file first doubles
+ * time and memory).  Nodes reached more than once (YAML aliases) get an
+ * anchor; the second visit emits an alias, which also ends cycles.
+ */
+struct emit_state {
+	const struct kubeconfig *kc;
+	yaml_emitter_t *em;
+	int *refs;                  /* per node id: times reached */
+	int *anchor;                /* per node id: anchor number, 0 = none */
+	char *done;                 /* per node id: already emitted */
+	int anchors;
+};
+
+static void
+count_refs(struct emit_state *st, int id)
+{
+	yaml_node_t *n = node_at(st->kc, id);
+	yaml_node_item_t *it;
+	yaml_node_pair_t *p;
+
+	if (n == NULL || st->refs[id]++ > 0)
+		return;
+	if (n->type == YAML_SEQUENCE_NODE)
+		for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
+			count_refs(st, *it);
+	else if (n->type == YAML_MAPPING_NODE)
+		for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+			count_refs(st, p->key);
+			count_refs(st, p->value);
+		}
+}
+
+static int
+tag_is(const yaml_char_t *tag, const char *def)
+{
+	return tag == NULL || strcmp((const char *)tag, def) == 0;
+}
+
+static int
+emit_node(struct emit_state *st, int id)
+{
+	yaml_node_t *n = node_at(st->kc, id);
+	yaml_node_item_t *it;
+	yaml_node_pair_t *p;
+	yaml_event_t ev;
+	char name[24], *anchor = NULL;
+
+	if (n == NULL)
+		return 0;
+	if (st->refs[id] > 1) {
+		if (st->anchor[id] == 0)
+			st->anchor[id] = ++st->anchors;
+		snprintf(name, sizeof(name), "id%03d", st->anchor[id]);
+		anchor = name;
+		if (st->done[id])
+			return yaml_alias_event_initialize(&ev, (yaml_char_t *)anchor) &&
+			    yaml_emitter_emit(st->em, &ev);
+	}
+	st->done[id] = 1;
+	switch (n->type) {
+	case YAML_SCALAR_NODE: {
+		int implicit = tag_is(n->tag, YAML_DEFAULT_SCALAR_TAG);
+		return yaml_scalar_event_initialize(&ev, (yaml_char_t *)anchor, n->tag,
+		    n->data.scalar.value, (int)n->data.scalar.length, implicit,
+		    implicit, n->data.scalar.style) && yaml_emitter_emit(st->em, &ev);
+	}
+	case YAML_SEQUENCE_NODE:
+		if (!yaml_sequence_start_event_initialize(&ev, (yaml_char_t *)anchor,
+		    n->tag, tag_is(n->tag, YAML_DEFAULT_SEQUENCE_TAG),
+		    n->data.sequence.style) || !yaml_emitter_emit(st->em, &ev))
+			return 0;
+		for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
+			if (!emit_node(st, *it))
+				return 0;
+		return yaml_sequence_end_event_initialize(&ev) &&
+		    yaml_emitter_emit(st->em, &ev);
+	case YAML_MAPPING_NODE:
+		if (!yaml_mapping_start_event_initialize(&ev, (yaml_char_t *)anchor,
+		    n->tag, tag_is(n->tag, YAML_DEFAULT_MAPPING_TAG),
+		    n->data.mapping.style) || !yaml_emitter_emit(st->em, &ev))
+			return 0;
+		for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
+			if (!emit_node(st, p->key) || !emit_node(st, p->value))
+				return 0;
+		return yaml_mapping_end_event_initialize(&ev) &&
+		    yaml_emitter_emit(st->em, &ev);
+	default:
+		return 0;
+	}
+}
+
+static int
+emit_events(struct emit_state *st)
+{
+	const yaml_document_t *d = &st->kc->doc;
+	yaml_event_t ev;
+
+	return yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) &&
+	    yaml_emitter_emit(st->em, &ev) &&
+	    yaml_document_start_event_initialize(&ev, d->version_directive,
+	    d->tag_directives.start, d->tag_directives.end, d->start_implicit) &&
+	    yaml_emitter_emit(st->em, &ev) &&
+	    emit_node(st, ROOT_ID) &&
+	    yaml_document_end_event_initialize(&ev, d->end_implicit) &&
+	    yaml_emitter_emit(st->em, &ev) &&
+	    yaml_stream_end_event_initialize(&ev) &&
+	    yaml_emitter_emit(st->em, &ev) &&
+	    yaml_emitter_flush(st->em);
+}
+
 int
 kubeconfig_emit(const struct kubeconfig *kc, struct ekbuf *out,
     struct ekskit_err *err)
 {
-	yaml_document_t copy;
+	size_t nodes = (size_t)(kc->doc.nodes.top - kc->doc.nodes.start) + 1;
+	struct emit_state st;
+	yaml_emitter_t em;
+	int r = EKSKIT_OK;
 
-	if (!copy_document(&kc->doc, &copy)) {
-		yaml_document_delete(&copy);
+	memset(&st, 0, sizeof(st));
+	st.kc = kc;
+	st.em = &em;
+	st.refs = calloc(nodes, sizeof(*st.refs));
+	st.anchor = calloc(nodes, sizeof(*st.anchor));
+	st.done = calloc(nodes, 1);
+	if (st.refs == NULL || st.anchor == NULL || st.done == NULL ||
+	    !yaml_emitter_initialize(&em)) {
+		free(st.refs);
+		free(st.anchor);
+		free(st.done);
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	}
-	return dump_document(&copy, out, err);
+	yaml_emitter_set_output(&em, write_handler, out);
+	yaml_emitter_set_unicode(&em, 1);
+	yaml_emitter_set_width(&em, -1);     /* never fold the long CA data */
+	count_refs(&st, ROOT_ID);
+	if (!emit_events(&st))
+		r = ekskit_err_set(err, em.error == YAML_MEMORY_ERROR ||
+		    em.error == YAML_WRITER_ERROR ? EKSKIT_ERR_NOMEM :
+		    EKSKIT_ERR_INVALID, "writing yaml: %s",
+		    em.problem ? em.problem : "emitter error");
+	yaml_emitter_delete(&em);
+	free(st.refs);
+	free(st.anchor);
+	free(st.done);
+	return r;
 }
 
 /* Deep copy of node `id` of kc into d (for small, freshly built entries). */

@@ -13,6 +13,7 @@ set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib/common.sh"
 . "$TOP/tests/lib/k8s.sh"
+. "$TOP/tests/lib/kubeconfig.sh"
 
 DEMO_CLUSTER=demo
 DEMO_REGION=us-west-2
@@ -58,6 +59,7 @@ demo_prereqs() {
 		command -v "$t" >/dev/null || { echo "missing: $t"; return 1; }
 	done
 	[ -x "$BIN/eks-token" ] || { echo "missing $BIN/eks-token: run make first"; return 1; }
+	[ -x "$BIN/eks-kubeconfig" ] || { echo "missing $BIN/eks-kubeconfig: run make first"; return 1; }
 	"$BIN/eks-token" --version || { echo "eks-token does not run"; return 1; }
 	echo "temporary directory (\$DEMO): $T"
 	echo "HOME, AWS config files and caches point into it; endpoints are loopback only"
@@ -110,31 +112,27 @@ demo_apiserver() {
 
 demo_kubeconfig() {
 	export KUBECONFIG=$T/kubeconfig
-	(umask 077 && cat >"$KUBECONFIG") <<-EOF
-	apiVersion: v1
-	kind: Config
-	clusters:
-	- name: $DEMO_CLUSTER
-	  cluster:
-	    server: $K8S_URL
-	    certificate-authority-data: $K8S_CA_DATA
-	contexts:
-	- name: $DEMO_CLUSTER
-	  context:
-	    cluster: $DEMO_CLUSTER
-	    user: $DEMO_CLUSTER
-	current-context: $DEMO_CLUSTER
-	users:
-	- name: $DEMO_CLUSTER
-	  user:
-	    exec:
-	      apiVersion: client.authentication.k8s.io/v1beta1
-	      command: $BIN/eks-token
-	      args: ["--cluster-name", "$DEMO_CLUSTER", "--profile", "demo"]
-	      interactiveMode: Never
-	EOF
-	echo "wrote \$DEMO/kubeconfig (mode $(stat -c %a "$KUBECONFIG")); its user part:"
+	# moto cannot point a cluster at our fake API server, so a small fake EKS
+	# endpoint answers DescribeCluster with the fake's address and CA
+	printf '{"clusters": {"%s": {"name": "%s", "status": "ACTIVE",
+	  "arn": "arn:aws:eks:%s:123456789012:cluster/%s", "endpoint": "%s",
+	  "certificateAuthority": {"data": "%s"}}}}\n' "$DEMO_CLUSTER" "$DEMO_CLUSTER" \
+		"$DEMO_REGION" "$DEMO_CLUSTER" "$K8S_URL" "$K8S_CA_DATA" >"$T/eks-state.json"
+	eks_fake_start "$T/eks-state.json" || return 1
+	local -x AWS_ENDPOINT_URL_EKS=$EKS_FAKE_URL   # for this step only
+	echo "DescribeCluster goes to $EKS_FAKE_URL (AWS_ENDPOINT_URL_EKS)"
+	run "$BIN/eks-kubeconfig" --cluster-name "$DEMO_CLUSTER" --profile demo \
+		--exec-command "$BIN/eks-token" --namespace default || return 1
+	echo "\$DEMO/kubeconfig (mode $(stat -c %a "$KUBECONFIG")); its user part:"
 	sed -n '/^users:/,$p' "$KUBECONFIG" | sed "s|$T|\$DEMO|g"
+}
+
+demo_kubeconfig_again() {
+	local -x AWS_ENDPOINT_URL_EKS=$EKS_FAKE_URL
+	run "$BIN/eks-kubeconfig" --cluster-name "$DEMO_CLUSTER" --profile demo \
+		--exec-command "$BIN/eks-token" --namespace default --dry-run || return 1
+	run "$BIN/eks-kubeconfig" --cluster-name "$DEMO_CLUSTER" --profile demo \
+		--exec-command "$BIN/eks-token" --namespace kube-system --dry-run
 }
 
 demo_token() {
@@ -155,8 +153,9 @@ demo_whoami() {
 
 demo_wrong_cluster() {
 	local kc=$T/kubeconfig-wrong
-	sed "s/\"--cluster-name\", \"$DEMO_CLUSTER\"/\"--cluster-name\", \"not-$DEMO_CLUSTER\"/" \
-		"$KUBECONFIG" >"$kc"
+	# the same kubeconfig, with the exec args naming another cluster
+	sed "s/^\( *- \)$DEMO_CLUSTER\$/\\1not-$DEMO_CLUSTER/" "$KUBECONFIG" >"$kc"
+	grep -q "not-$DEMO_CLUSTER" "$kc" || { echo "could not rewrite the exec args"; return 1; }
 	expect_failure kubectl --kubeconfig "$kc" get --raw /version
 }
 
@@ -238,7 +237,8 @@ step "Start moto, a local stand-in for AWS" demo_moto
 step "Create an IAM user and store its access key as AWS profile 'demo'" demo_aws_user
 step "Create the EKS cluster '$DEMO_CLUSTER' (in moto)" demo_cluster
 step "Start the cluster's API server (the fake)" demo_apiserver
-step "Write a kubeconfig whose user runs eks-token" demo_kubeconfig
+step "eks-kubeconfig writes the kubeconfig from DescribeCluster (user runs eks-token)" demo_kubeconfig
+step "Run it again as a dry run: nothing to change; then a change it would make" demo_kubeconfig_again
 step "eks-token prints an ExecCredential (what kubectl reads)" demo_token
 step "kubectl get --raw /version: kubectl runs eks-token and sends its token" demo_version
 step "kubectl auth whoami: the API server mapped the token to the IAM user" demo_whoami

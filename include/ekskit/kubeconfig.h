@@ -128,6 +128,23 @@ void kc_cluster_free(struct kc_cluster *c);
 void kc_user_free(struct kc_user *u);
 
 /*
+ * What a Kubernetes client needs, resolved over the KUBECONFIG files with
+ * client-go's merge rules: current-context from the first file that sets
+ * one; each named context, cluster and user from the first file that has
+ * it; relative paths resolved against the file they came from.  Missing
+ * files are skipped; a corrupt one is an error.  context NULL = current.
+ */
+struct kc_resolved {
+	struct kc_context *context;
+	struct kc_cluster *cluster;
+	struct kc_user *user;
+};
+
+int kubeconfig_resolve(char *const *paths, const char *context,
+    struct kc_resolved *out, struct ekskit_err *err);
+void kc_resolved_release(struct kc_resolved *r);
+
+/*
  * Writers: replace the same-named entry in place (the whole entry, as
  * `aws eks update-kubeconfig` does), or append.  *changed (may be NULL) is
  * set to 1 when the file content changes, 0 when an identical entry was

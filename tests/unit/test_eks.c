@@ -7,7 +7,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "ekskit/creds.h"
 #include "ekskit/eks.h"
+#include "fake_server.h"
 
 static const char describe_ok[] =
     "{\"cluster\":{\"name\":\"c1\",\"arn\":\"arn:aws:eks:us-west-2:123456789012:cluster/c1\","
@@ -183,6 +185,178 @@ test_names_and_arns(void **state)
 	eks_names_free(NULL);
 }
 
+/* ---- the network calls, against the scripted loopback fake ---- */
+
+static time_t
+fixed_clock(void)
+{
+	return 1682640000;
+}
+
+static char bodydir[64];
+
+static const char *
+body(const char *name, const char *content, char *step, size_t n, int status)
+{
+	snprintf(step, n, "%d:%s:application/x-amz-json-1.1", status,
+	    fake_body_file(bodydir, name, content));
+	return step;
+}
+
+struct net {
+	struct fake_server f;
+	char endpoint[128];
+	char akid[16], secret[16], prov[8];
+	struct aws_credentials creds;
+	struct aws_client c;
+};
+
+static void
+net_start(struct net *n, const char *const *steps)
+{
+	memset(n, 0, sizeof(*n));
+	if (fake_start(&n->f, 0, steps) != 0)
+		fail_msg("cannot start the scripted fake");
+	snprintf(n->endpoint, sizeof(n->endpoint), "%s", n->f.url);
+	strcpy(n->akid, "AKIDEXAMPLE");
+	strcpy(n->secret, "secret");
+	strcpy(n->prov, "test");
+	n->creds.access_key_id = n->akid;
+	n->creds.secret_access_key = n->secret;
+	n->creds.provider = n->prov;
+	n->c.service = "eks";
+	n->c.region = "us-west-2";
+	n->c.endpoint = n->endpoint;
+	n->c.creds = &n->creds;
+	n->c.clock = fixed_clock;
+}
+
+static const char notfound[] =
+    "{\"__type\":\"ResourceNotFoundException\",\"message\":\"No cluster found for name: nope.\"}";
+
+static void
+test_describe_over_http(void **state)
+{
+	char s1[256], s2[256], *log;
+	const char *steps[3];
+	struct eks_cluster *cl;
+	struct ekskit_err err;
+	struct net n;
+
+	(void)state;
+	steps[0] = body("ok.json", describe_ok, s1, sizeof(s1), 200);
+	steps[1] = body("nf.json", notfound, s2, sizeof(s2), 404);
+	steps[2] = NULL;
+	net_start(&n, steps);
+	assert_int_equal(eks_describe_cluster(&n.c, "c1", &cl, &err), 0);
+	assert_string_equal(cl->name, "c1");
+	eks_cluster_free(cl);
+	ekskit_err_clear(&err);
+	assert_int_equal(eks_describe_cluster(&n.c, "nope", &cl, &err), EKSKIT_ERR_NOT_FOUND);
+	assert_null(cl);
+	/* the AWS message is kept, after what to check */
+	assert_non_null(strstr(err.msg, "cluster nope not found in region us-west-2"));
+	assert_non_null(strstr(err.msg, "No cluster found for name: nope."));
+	assert_string_equal(err.remote_code, "ResourceNotFoundException");
+	/* an invalid name never reaches the network */
+	assert_int_equal(eks_describe_cluster(&n.c, "../etc", &cl, &err), EKSKIT_ERR_USAGE);
+	log = fake_log(&n.f);
+	assert_non_null(strstr(log, "\"method\": \"GET\", \"path\": \"/clusters/c1\""));
+	assert_non_null(strstr(log, "/eks/aws4_request"));
+	assert_null(strstr(log, "etc"));
+	assert_int_equal(fake_count(&n.f), 2);
+	free(log);
+	fake_stop(&n.f);
+}
+
+static void
+test_list_over_http(void **state)
+{
+	char s1[256], s2[256], *log;
+	const char *steps[3];
+	char **names;
+	struct ekskit_err err;
+	struct net n;
+
+	(void)state;
+	steps[0] = body("p1.json", "{\"clusters\":[\"a\",\"b\"],\"nextToken\":\"t/1=\"}",
+	    s1, sizeof(s1), 200);
+	steps[1] = body("p2.json", "{\"clusters\":[\"c\"]}", s2, sizeof(s2), 200);
+	steps[2] = NULL;
+	net_start(&n, steps);
+	assert_int_equal(eks_list_clusters(&n.c, &names, &err), 0);
+	assert_string_equal(names[0], "a");
+	assert_string_equal(names[2], "c");
+	assert_null(names[3]);
+	eks_names_free(names);
+	log = fake_log(&n.f);
+	assert_non_null(strstr(log, "\"path\": \"/clusters?maxResults=100\""));
+	assert_non_null(strstr(log, "\"path\": \"/clusters?maxResults=100&nextToken=t%2F1%3D\""));
+	free(log);
+	fake_stop(&n.f);
+}
+
+static void
+test_describe_many_over_http(void **state)
+{
+	static char *names[] = { (char *)"n1", (char *)"n2", (char *)"n3",
+		(char *)"n4", (char *)"n5", (char *)"n6", (char *)"n7", (char *)"n8",
+		(char *)"n9", (char *)"n10" };
+	struct eks_cluster *out[10];
+	char s1[256], s2[256], *log, want[64];
+	const char *steps[2];
+	struct ekskit_err err;
+	struct net n;
+	size_t i;
+
+	(void)state;
+	steps[0] = body("ok.json", describe_ok, s1, sizeof(s1), 200);
+	steps[1] = NULL;
+	net_start(&n, steps);
+	assert_int_equal(eks_describe_clusters(&n.c, names, 10, out, &err), 0);
+	for (i = 0; i < 10; i++) {
+		assert_non_null(out[i]);
+		eks_cluster_free(out[i]);
+	}
+	log = fake_log(&n.f);
+	for (i = 0; i < 10; i++) {
+		snprintf(want, sizeof(want), "\"path\": \"/clusters/%s\"", names[i]);
+		assert_non_null(strstr(log, want));
+	}
+	assert_int_equal(fake_count(&n.f), 10);
+	free(log);
+	fake_stop(&n.f);
+
+	/* one missing cluster fails the whole call, with its message */
+	steps[0] = body("nf.json", notfound, s2, sizeof(s2), 404);
+	net_start(&n, steps);
+	assert_int_equal(eks_describe_clusters(&n.c, names, 3, out, &err),
+	    EKSKIT_ERR_NOT_FOUND);
+	for (i = 0; i < 3; i++)
+		assert_null(out[i]);
+	assert_non_null(strstr(err.msg, "cluster n1 not found"));
+	fake_stop(&n.f);
+	assert_int_equal(eks_describe_clusters(&n.c, names, 0, out, &err), 0);
+}
+
+static int
+net_setup(void **state)
+{
+	(void)state;
+	snprintf(bodydir, sizeof(bodydir), "/tmp/ekskit-eks.XXXXXX");
+	return mkdtemp(bodydir) == NULL;
+}
+
+static int
+net_teardown(void **state)
+{
+	char cmd[96];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", bodydir);
+	return system(cmd) != 0;
+}
+
 int
 main(void)
 {
@@ -193,7 +367,10 @@ main(void)
 		cmocka_unit_test(test_list_pages),
 		cmocka_unit_test(test_list_malformed),
 		cmocka_unit_test(test_names_and_arns),
+		cmocka_unit_test(test_describe_over_http),
+		cmocka_unit_test(test_list_over_http),
+		cmocka_unit_test(test_describe_many_over_http),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, net_setup, net_teardown);
 }

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -356,6 +357,54 @@ test_paths(void **state)
 	kc_context_free(NULL);
 }
 
+static void
+write_file(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(s, f);
+	fclose(f);
+}
+
+static void
+test_resolve_across_files(void **state)
+{
+	char dir[] = "/tmp/ekskit-kcres.XXXXXX", a[64], b[64], missing[64], cmd[96];
+	char *paths[4];
+	struct kc_resolved r;
+	struct ekskit_err err;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	snprintf(missing, sizeof(missing), "%s/missing", dir);
+	/* a: no current-context, shadows user u; b: sets it, holds the rest */
+	write_file(a, "users:\n- name: u\n  user: {tokenFile: tok}\n");
+	write_file(b, "current-context: ctx\ncontexts:\n- name: ctx\n  context: {cluster: c, user: u}\n"
+	    "clusters:\n- name: c\n  cluster: {server: 'https://c', certificate-authority: ca.pem}\n"
+	    "users:\n- name: u\n  user: {token: from-b}\n");
+	paths[0] = missing;
+	paths[1] = a;
+	paths[2] = b;
+	paths[3] = NULL;
+	assert_int_equal(kubeconfig_resolve(paths, NULL, &r, &err), 0);
+	assert_string_equal(r.context->name, "ctx");
+	assert_string_equal(r.cluster->server, "https://c");
+	assert_string_equal(r.cluster->ca_file + strlen(dir), "/ca.pem");
+	assert_null(r.user->token);            /* the first file's u wins */
+	assert_string_equal(r.user->token_file + strlen(dir), "/tok");
+	kc_resolved_release(&r);
+	assert_int_equal(kubeconfig_resolve(paths, "other", &r, &err), EKSKIT_ERR_NOT_FOUND);
+	assert_non_null(strstr(err.msg, "\"other\""));
+	assert_null(r.context);
+	write_file(a, "users: [\n");
+	assert_int_equal(kubeconfig_resolve(paths, NULL, &r, &err), EKSKIT_ERR_INVALID);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -367,6 +416,7 @@ main(void)
 		cmocka_unit_test(test_depth_and_alias_caps),
 		cmocka_unit_test(test_emit_entries_only),
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_resolve_across_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Benchmark: merge one cluster into kubeconfigs of 100, 1,000 and 5,000
+# existing contexts, eks-kubeconfig vs `aws eks update-kubeconfig`, both
+# against the same moto on loopback, side by side in one run.  Reports the
+# median wall time and peak RSS per size, the ratios, and how each tool's
+# time grows with the size of the file.  Target (issue 4): >= 20x faster at
+# 5,000 contexts, linear growth.
+#
+# Every run starts from a fresh copy of the same file (so both tools do the
+# same work: load N entries, add one, write N+1).  DescribeCluster goes to
+# moto for both tools (AWS_ENDPOINT_URL / --endpoint-url).
+#
+# Knobs: BUILD (default build), SIZES ("100 1000 5000"), EKS_RUNS (21),
+# AWS_RUNS (5), BENCH_STRICT=1 (exit 1 when a target is missed).
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+EKC=$PWD/$BUILD/bin/eks-kubeconfig
+SIZES=${SIZES:-"100 1000 5000"}
+EKS_RUNS=${EKS_RUNS:-21}
+AWS_RUNS=${AWS_RUNS:-5}
+PYTHON=${PYTHON:-python3}
+
+die() { echo "bench: $*" >&2; exit 1; }
+[ -x "$EKC" ] || die "$EKC not built (run make)"
+AWS=$(command -v aws) || die "the AWS CLI (aws) is not installed"
+if head -c 200 "$AWS" | grep -q pyenv; then   # time the real script, not the shim
+	AWS_REAL=$(pyenv which aws 2>/dev/null || true)
+	[ -n "$AWS_REAL" ] && AWS=$AWS_REAL
+fi
+TIME_BIN=/usr/bin/time
+"$TIME_BIN" -f %M true >/dev/null 2>&1 || die "GNU time (/usr/bin/time) is needed for peak RSS"
+
+T=$(mktemp -d /tmp/ekskit-bench-kc.XXXXXX)
+MOTO_PID=
+cleanup() { [ -n "$MOTO_PID" ] && kill "$MOTO_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$PYTHON" -m moto.server -H 127.0.0.1 -p "$PORT" >"$T/moto.log" 2>&1 &
+MOTO_PID=$!
+MOTO_URL=http://127.0.0.1:$PORT
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+
+mkdir -p "$T/home"
+printf '[default]\ncli_follow_urlparam = false\n' >"$T/config"
+: >"$T/credentials"
+SEALED=(env -i "PATH=$PATH" "HOME=$T/home" "LANG=C.UTF-8"
+	"AWS_CONFIG_FILE=$T/config" "AWS_SHARED_CREDENTIALS_FILE=$T/credentials"
+	"AWS_ACCESS_KEY_ID=AKIDBENCHEXAMPLE0001" "AWS_SECRET_ACCESS_KEY=benchSecret"
+	"AWS_REGION=us-west-2" "AWS_DEFAULT_REGION=us-west-2" "AWS_ENDPOINT_URL=$MOTO_URL"
+	"AWS_EC2_METADATA_DISABLED=true" "EKSKIT_TEST_LOOPBACK_ONLY=1" "NO_PROXY=*" "no_proxy=*")
+"${SEALED[@]}" "$AWS" --endpoint-url "$MOTO_URL" eks create-cluster --name bench \
+	--role-arn arn:aws:iam::123456789012:role/eks \
+	--resources-vpc-config subnetIds=subnet-1 >/dev/null || die "cannot create the cluster in moto"
+
+# A kubeconfig like real ones: N EKS clusters, exec users and contexts.
+make_kubeconfig() {  # n file
+	"$PYTHON" - "$1" "$2" <<-'EOF'
+	import sys
+	n, path = int(sys.argv[1]), sys.argv[2]
+	ca = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t" * 40
+	out = ["apiVersion: v1", "kind: Config", "preferences: {}", "clusters:"]
+	for i in range(n):
+	    a = "arn:aws:eks:us-east-1:123456789012:cluster/c%05d" % i
+	    out += ["- cluster:", "    certificate-authority-data: " + ca,
+	            "    server: https://C%05d.gr7.us-east-1.eks.amazonaws.com" % i, "  name: " + a]
+	out.append("contexts:")
+	for i in range(n):
+	    a = "arn:aws:eks:us-east-1:123456789012:cluster/c%05d" % i
+	    out += ["- context:", "    cluster: " + a, "    user: " + a, "  name: " + a]
+	out.append("current-context: arn:aws:eks:us-east-1:123456789012:cluster/c00000")
+	out.append("users:")
+	for i in range(n):
+	    a = "arn:aws:eks:us-east-1:123456789012:cluster/c%05d" % i
+	    out += ["- name: " + a, "  user:", "    exec:",
+	            "      apiVersion: client.authentication.k8s.io/v1beta1",
+	            "      args: [--region, us-east-1, eks, get-token, --cluster-name, c%05d, --output, json]" % i,
+	            "      command: aws"]
+	open(path, "w").write("\n".join(out) + "\n")
+	EOF
+}
+
+# median_ms COMMAND...: run the command on a fresh copy of $SRC each time.
+median_ms() {
+	local runs=$1; shift
+	local i t0 t1 times=()
+	for ((i = 0; i < runs; i++)); do
+		cp "$SRC" "$T/work"
+		t0=$(date +%s%N)
+		"${SEALED[@]}" "$@" >/dev/null 2>"$T/err" || { cat "$T/err" >&2; die "run failed: $*"; }
+		t1=$(date +%s%N)
+		times+=($(((t1 - t0) / 1000)))
+	done
+	printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
+}
+
+peak_kib() {
+	cp "$SRC" "$T/work"
+	"${SEALED[@]}" "$TIME_BIN" -f %M -o "$T/rss" "$@" >/dev/null 2>&1
+	cat "$T/rss"
+}
+
+EKC_CMD=("$EKC" --cluster-name bench --kubeconfig "$T/work")
+AWS_CMD=("$AWS" --endpoint-url "$MOTO_URL" eks update-kubeconfig --name bench --kubeconfig "$T/work")
+
+# The outputs must be equivalent for the comparison to mean anything.
+SRC=$T/check.yaml
+make_kubeconfig 10 "$SRC"
+chmod 600 "$SRC"
+cp "$SRC" "$T/a.yaml" && cp "$SRC" "$T/b.yaml"
+"${SEALED[@]}" "$AWS" --endpoint-url "$MOTO_URL" eks update-kubeconfig --name bench --kubeconfig "$T/a.yaml" >/dev/null
+"${SEALED[@]}" "$EKC" --cluster-name bench --kubeconfig "$T/b.yaml" --exec-command aws >/dev/null
+"$PYTHON" -c 'import sys, yaml; sys.exit(yaml.safe_load(open(sys.argv[1])) != yaml.safe_load(open(sys.argv[2])))' \
+	"$T/a.yaml" "$T/b.yaml" || die "outputs differ: the comparison would be meaningless"
+
+printf 'eks-kubeconfig vs aws eks update-kubeconfig (%s), merge 1 cluster, moto on loopback\n' \
+	"$("$AWS" --version 2>&1 | cut -d' ' -f1)"
+printf 'median of %d / %d runs; peak RSS of one run\n\n' "$EKS_RUNS" "$AWS_RUNS"
+printf '%8s %10s %12s %12s %9s %10s %10s %8s\n' contexts "file KiB" "eks-kc ms" "aws ms" speedup \
+	"eks-kc KiB" "aws KiB" "mem x"
+declare -A E A
+miss=0
+for n in $SIZES; do
+	SRC=$T/kc-$n.yaml
+	make_kubeconfig "$n" "$SRC"
+	chmod 600 "$SRC"
+	e=$(median_ms "$EKS_RUNS" "${EKC_CMD[@]}")
+	a=$(median_ms "$AWS_RUNS" "${AWS_CMD[@]}")
+	er=$(peak_kib "${EKC_CMD[@]}")
+	ar=$(peak_kib "${AWS_CMD[@]}")
+	E[$n]=$e A[$n]=$a
+	printf '%8d %10d %12s %12s %8.1fx %10d %10d %7.1fx\n' "$n" $(($(stat -c %s "$SRC") / 1024)) \
+		"$e" "$a" "$(echo "$a / $e" | bc -l)" "$er" "$ar" "$(echo "$ar / $er" | bc -l)"
+done
+
+# Growth: time added per 1,000 contexts between the smallest and each
+# larger size; linear growth keeps it about constant.
+set -- $SIZES
+first=$1
+echo
+echo "growth (ms added per 1,000 extra contexts, relative to $first contexts):"
+for n in $SIZES; do
+	[ "$n" = "$first" ] && continue
+	printf '  %5d: eks-kubeconfig %8.1f   aws %8.1f\n' "$n" \
+		"$(echo "(${E[$n]} - ${E[$first]}) * 1000 / ($n - $first)" | bc -l)" \
+		"$(echo "(${A[$n]} - ${A[$first]}) * 1000 / ($n - $first)" | bc -l)"
+done
+last=${!#}
+ratio=$(echo "${A[$last]} / ${E[$last]}" | bc -l)
+printf '\nat %d contexts: %.1fx faster (target >= 20x)\n' "$last" "$ratio"
+[ "$(echo "$ratio >= 20" | bc)" = 1 ] || miss=1
+if [ "${BENCH_STRICT:-0}" = 1 ] && [ $miss = 1 ]; then exit 1; fi
+exit 0

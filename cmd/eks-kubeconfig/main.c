@@ -1,0 +1,219 @@
+/*
+ * eks-kubeconfig: write or merge kubeconfig entries for Amazon EKS clusters
+ * (a drop-in for `aws eks update-kubeconfig`), and per-user kubeconfigs.
+ *
+ * Thin front end: the flag table below drives parsing, --help and
+ * --list-flags (which the completion tests check); the work is ekc_run's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ekskit/cli.h"
+#include "ekskit/eks_kubeconfig.h"
+#include "ekskit/error.h"
+
+#define PROG "eks-kubeconfig"
+#define MAX_ENV 64
+
+enum flag_id {
+	F_CLUSTER_NAME = 1,
+	F_REGION,
+	F_PROFILE,
+	F_ROLE_ARN,
+	F_ALIAS,
+	F_USER_ALIAS,
+	F_CLUSTER_ALIAS,
+	F_NAMESPACE,
+	F_KUBECONFIG,
+	F_KEEP_CURRENT,
+	F_EXEC_API,
+	F_EXEC_COMMAND,
+	F_ENV,
+	F_PROXY_URL,
+	F_DRY_RUN,
+	F_VERBOSE,
+	F_ALL,
+	F_OUTPUT_FILE,
+	F_USERS,
+	F_OUTPUT_DIR,
+	F_LOCK_TIMEOUT,
+};
+
+static const struct cli_flag flags[] = {
+	{ "cluster-name", 0, "NAME", "the EKS cluster to write an entry for",
+	  0, F_CLUSTER_NAME, CLI_COMPLETE_NONE },
+	{ "name", 0, "NAME", NULL, CLI_FLAG_ALIAS, F_CLUSTER_NAME, CLI_COMPLETE_NONE },
+	{ "all", 0, NULL, "every cluster in the region (current-context set only if unset)",
+	  0, F_ALL, CLI_COMPLETE_NONE },
+	{ "region", 0, "REGION", "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, profile)",
+	  0, F_REGION, CLI_COMPLETE_REGION },
+	{ "profile", 0, "PROFILE", "AWS profile; also set as AWS_PROFILE in the exec env",
+	  0, F_PROFILE, CLI_COMPLETE_PROFILE },
+	{ "role-arn", 0, "ARN", "IAM role the token is signed with (added to the exec args)",
+	  0, F_ROLE_ARN, CLI_COMPLETE_NONE },
+	{ "alias", 0, "NAME", "context name (default: the user name, i.e. the cluster ARN)",
+	  0, F_ALIAS, CLI_COMPLETE_NONE },
+	{ "user-alias", 0, "NAME", "user entry name (default: the cluster ARN)",
+	  0, F_USER_ALIAS, CLI_COMPLETE_NONE },
+	{ "cluster-alias", 0, "NAME", "cluster entry name (default: the cluster ARN)",
+	  0, F_CLUSTER_ALIAS, CLI_COMPLETE_NONE },
+	{ "namespace", 0, "NS", "default namespace of the context",
+	  0, F_NAMESPACE, CLI_COMPLETE_NONE },
+	{ "kubeconfig", 0, "PATH", "the kubeconfig to merge into (default: KUBECONFIG, ~/.kube/config)",
+	  0, F_KUBECONFIG, CLI_COMPLETE_FILE },
+	{ "keep-current-context", 0, NULL, "do not change current-context",
+	  0, F_KEEP_CURRENT, CLI_COMPLETE_NONE },
+	{ "exec-api-version", 0, "VERSION", "exec plugin apiVersion: v1beta1 (default) or v1",
+	  0, F_EXEC_API, CLI_COMPLETE_NONE },
+	{ "exec-command", 0, "CMD", "command of the exec block (default eks-token; aws = the AWS CLI's block)",
+	  0, F_EXEC_COMMAND, CLI_COMPLETE_FILE },
+	{ "env", 0, "KEY=VALUE", "environment variable for the exec block (repeatable)",
+	  0, F_ENV, CLI_COMPLETE_NONE },
+	{ "proxy-url", 0, "URL", "proxy for kubectl to reach the cluster",
+	  0, F_PROXY_URL, CLI_COMPLETE_NONE },
+	{ "dry-run", 0, NULL, "print the entries that would change and a summary; write nothing",
+	  0, F_DRY_RUN, CLI_COMPLETE_NONE },
+	{ "output-file", 0, "FILE", "write a standalone kubeconfig with only this cluster (mode 0600)",
+	  0, F_OUTPUT_FILE, CLI_COMPLETE_FILE },
+	{ "users", 0, "FILE", "YAML list of users (name, role-arn, namespace, profile): one kubeconfig each",
+	  0, F_USERS, CLI_COMPLETE_FILE },
+	{ "output-dir", 0, "DIR", "directory for the --users kubeconfigs (NAME.kubeconfig)",
+	  0, F_OUTPUT_DIR, CLI_COMPLETE_FILE },
+	{ "lock-timeout", 0, "SECONDS", "how long to wait for a held kubeconfig lock (default 5)",
+	  0, F_LOCK_TIMEOUT, CLI_COMPLETE_NONE },
+	{ "verbose", 'v', NULL, "diagnostics on stderr (profile, region, endpoint, file, lock)",
+	  0, F_VERBOSE, CLI_COMPLETE_NONE },
+	CLI_ROW_HELP,
+	CLI_ROW_VERSION,
+};
+
+static const struct cli_tool tool = {
+	PROG, EKSKIT_VERSION, "--cluster-name NAME [options]",
+	"Write a kubeconfig cluster, user and context for an Amazon EKS cluster,\n"
+	"merged into your kubeconfig (defaults as `aws eks update-kubeconfig`, with\n"
+	"eks-token as the exec credential plugin), or standalone per-user files.",
+	"Exit status: 0 success, 1 failure (AWS error, cluster not active, bad\n"
+	"kubeconfig, lock held), 2 usage error.  See eks-kubeconfig(1).",
+	flags, sizeof(flags) / sizeof(flags[0]),
+};
+
+struct args {
+	struct ekc_opts o;
+	const char *env[MAX_ENV];
+	int verbose;
+};
+
+static int
+nonempty(const char *flag, const char *arg, const char **dst, struct ekskit_err *err)
+{
+	if (arg == NULL || arg[0] == '\0')
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE, "--%s needs a non-empty value", flag);
+	*dst = arg;
+	return EKSKIT_OK;
+}
+
+static int
+lock_timeout(const char *arg, long *ms, struct ekskit_err *err)
+{
+	char *end;
+	double s = strtod(arg, &end);
+
+	if (*arg == '\0' || *end != '\0' || !(s >= 0 && s <= 3600))
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--lock-timeout wants seconds between 0 and 3600");
+	*ms = (long)(s * 1000);
+	if (*ms == 0)
+		*ms = 1;   /* 0 means "default" to the library */
+	return EKSKIT_OK;
+}
+
+static int
+on_flag(void *ud, int id, const char *arg, struct ekskit_err *err)
+{
+	struct args *a = ud;
+	struct ekc_opts *o = &a->o;
+
+	switch (id) {
+	case F_CLUSTER_NAME: return nonempty("cluster-name", arg, &o->cluster_name, err);
+	case F_REGION: return nonempty("region", arg, &o->region, err);
+	case F_PROFILE: return nonempty("profile", arg, &o->profile, err);
+	case F_ROLE_ARN: return nonempty("role-arn", arg, &o->entry.role_arn, err);
+	case F_ALIAS: return nonempty("alias", arg, &o->entry.context_alias, err);
+	case F_USER_ALIAS: return nonempty("user-alias", arg, &o->entry.user_alias, err);
+	case F_CLUSTER_ALIAS: return nonempty("cluster-alias", arg, &o->entry.cluster_alias, err);
+	case F_NAMESPACE: return nonempty("namespace", arg, &o->entry.namespace, err);
+	case F_KUBECONFIG: return nonempty("kubeconfig", arg, &o->kubeconfig, err);
+	case F_EXEC_API: return nonempty("exec-api-version", arg, &o->entry.exec_api_version, err);
+	case F_EXEC_COMMAND: return nonempty("exec-command", arg, &o->entry.exec_command, err);
+	case F_PROXY_URL: return nonempty("proxy-url", arg, &o->entry.proxy_url, err);
+	case F_OUTPUT_FILE: return nonempty("output-file", arg, &o->output_file, err);
+	case F_USERS: return nonempty("users", arg, &o->users_file, err);
+	case F_OUTPUT_DIR: return nonempty("output-dir", arg, &o->output_dir, err);
+	case F_LOCK_TIMEOUT: return lock_timeout(arg, &o->lock_timeout_ms, err);
+	case F_KEEP_CURRENT: o->keep_current_context = 1; return EKSKIT_OK;
+	case F_DRY_RUN: o->dry_run = 1; return EKSKIT_OK;
+	case F_ALL: o->all = 1; return EKSKIT_OK;
+	case F_VERBOSE: a->verbose++; return EKSKIT_OK;
+	case F_ENV:
+		if (o->entry.nenv >= MAX_ENV)
+			return ekskit_err_set(err, EKSKIT_ERR_USAGE, "too many --env");
+		a->env[o->entry.nenv++] = arg;
+		return EKSKIT_OK;
+	default:
+		return ekskit_err_set(err, EKSKIT_ERR_INTERNAL, "unhandled flag %d", id);
+	}
+}
+
+static void
+out_stdout(void *arg, const char *text)
+{
+	(void)arg;
+	fputs(text, stdout);
+}
+
+static void
+notify_stderr(void *arg, int level, const char *msg)
+{
+	const struct cli_logger *log = arg;
+
+	if (level == 0)
+		cli_warn(log, "%s", msg);
+	else
+		cli_log(log, "%s", msg);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ekskit_err err;
+	struct cli_logger log;
+	struct ekc_io io;
+	struct args a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	ekskit_err_clear(&err);
+	a.o.entry.env = a.env;
+	ret = cli_parse(&tool, argc, argv, on_flag, &a, NULL, stdout, &err);
+	if (ret == CLI_HANDLED)
+		return CLI_EXIT_OK;
+	a.o.verbose = a.verbose;
+	if (ret == EKSKIT_OK)
+		ret = ekc_check(&a.o, &err);
+	if (ret == EKSKIT_ERR_USAGE) {
+		cli_print_usage_error(&tool, err.msg, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	cli_logger_init(&log, PROG, a.verbose);
+	io.out = out_stdout;
+	io.notify = notify_stderr;
+	io.arg = &log;
+	if (ret == EKSKIT_OK)
+		ret = ekc_run(&a.o, &io, &err);
+	if (fflush(stdout) != 0 && ret == EKSKIT_OK)
+		ret = ekskit_err_set(&err, EKSKIT_ERR_IO, "writing to stdout failed");
+	if (ret != EKSKIT_OK)
+		cli_error(&log, "%s", err.msg[0] ? err.msg : ekskit_strerror(ret));
+	return cli_exit_code(ret);
+}

@@ -1,0 +1,64 @@
+# bash completion for eks-kubeconfig                         -*- shell-script -*-
+# Install as /usr/share/bash-completion/completions/eks-kubeconfig (make install).
+
+# Profile names from the AWS config and credentials files.
+_eks_kubeconfig_profiles()
+{
+    local cfg=${AWS_CONFIG_FILE:-$HOME/.aws/config}
+    local cred=${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}
+    {
+        [ -r "$cfg" ] && sed -n -e 's/^[[:space:]]*\[[[:space:]]*profile[[:space:]]\{1,\}\([^][[:space:]]*\)[[:space:]]*\].*/\1/p' \
+            -e 's/^[[:space:]]*\[[[:space:]]*\(default\)[[:space:]]*\].*/\1/p' "$cfg"
+        [ -r "$cred" ] && sed -n -e 's/^[[:space:]]*\[[[:space:]]*\([^][[:space:]]*\)[[:space:]]*\].*/\1/p' "$cred"
+    } 2>/dev/null | sort -u
+}
+
+_eks_kubeconfig_regions()
+{
+    echo af-south-1 ap-east-1 ap-east-2 ap-northeast-1 ap-northeast-2 ap-northeast-3 \
+        ap-south-1 ap-south-2 ap-southeast-1 ap-southeast-2 ap-southeast-3 ap-southeast-4 \
+        ap-southeast-5 ap-southeast-7 ca-central-1 ca-west-1 eu-central-1 eu-central-2 \
+        eu-north-1 eu-south-1 eu-south-2 eu-west-1 eu-west-2 eu-west-3 il-central-1 \
+        me-central-1 me-south-1 mx-central-1 sa-east-1 us-east-1 us-east-2 us-west-1 \
+        us-west-2 cn-north-1 cn-northwest-1 us-gov-east-1 us-gov-west-1 \
+        us-iso-east-1 us-iso-west-1 us-isob-east-1
+}
+
+_eks_kubeconfig()
+{
+    local cur prev
+    COMPREPLY=()
+    cur=${COMP_WORDS[COMP_CWORD]}
+    prev=${COMP_WORDS[COMP_CWORD-1]}
+
+    case $prev in
+    --profile)
+        COMPREPLY=($(compgen -W "$(_eks_kubeconfig_profiles)" -- "$cur"))
+        return 0 ;;
+    --region)
+        COMPREPLY=($(compgen -W "$(_eks_kubeconfig_regions)" -- "$cur"))
+        return 0 ;;
+    --exec-api-version)
+        COMPREPLY=($(compgen -W "v1beta1 v1" -- "$cur"))
+        return 0 ;;
+    --exec-command)
+        COMPREPLY=($(compgen -W "eks-token aws" -- "$cur") $(compgen -c -- "$cur"))
+        return 0 ;;
+    --kubeconfig|--output-file|--users)
+        COMPREPLY=($(compgen -f -- "$cur"))
+        return 0 ;;
+    --output-dir)
+        COMPREPLY=($(compgen -d -- "$cur"))
+        return 0 ;;
+    --cluster-name|--name|--role-arn|--alias|--user-alias|--cluster-alias|--namespace|--env|--proxy-url|--lock-timeout)
+        return 0 ;;
+    esac
+
+    local opts="--cluster-name --name --all --region --profile --role-arn --alias
+        --user-alias --cluster-alias --namespace --kubeconfig --keep-current-context
+        --exec-api-version --exec-command --env --proxy-url --dry-run --output-file
+        --users --output-dir --lock-timeout -v --verbose -h --help --version"
+    COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    return 0
+}
+complete -F _eks_kubeconfig eks-kubeconfig

@@ -1,0 +1,48 @@
+# fish completion for eks-kubeconfig (make install puts it in
+# share/fish/vendor_completions.d).
+
+function __eks_kubeconfig_profiles
+    set -l cfg $HOME/.aws/config
+    set -q AWS_CONFIG_FILE; and set cfg $AWS_CONFIG_FILE
+    set -l cred $HOME/.aws/credentials
+    set -q AWS_SHARED_CREDENTIALS_FILE; and set cred $AWS_SHARED_CREDENTIALS_FILE
+    begin
+        test -r $cfg; and sed -n -e 's/^[[:space:]]*\[[[:space:]]*profile[[:space:]]\{1,\}\([^][[:space:]]*\)[[:space:]]*\].*/\1/p' \
+            -e 's/^[[:space:]]*\[[[:space:]]*\(default\)[[:space:]]*\].*/\1/p' $cfg
+        test -r $cred; and sed -n -e 's/^[[:space:]]*\[[[:space:]]*\([^][[:space:]]*\)[[:space:]]*\].*/\1/p' $cred
+    end 2>/dev/null | sort -u
+end
+
+set -l __eks_kubeconfig_regions af-south-1 ap-east-1 ap-east-2 ap-northeast-1 ap-northeast-2 \
+    ap-northeast-3 ap-south-1 ap-south-2 ap-southeast-1 ap-southeast-2 ap-southeast-3 \
+    ap-southeast-4 ap-southeast-5 ap-southeast-7 ca-central-1 ca-west-1 eu-central-1 \
+    eu-central-2 eu-north-1 eu-south-1 eu-south-2 eu-west-1 eu-west-2 eu-west-3 \
+    il-central-1 me-central-1 me-south-1 mx-central-1 sa-east-1 us-east-1 us-east-2 \
+    us-west-1 us-west-2 cn-north-1 cn-northwest-1 us-gov-east-1 us-gov-west-1 \
+    us-iso-east-1 us-iso-west-1 us-isob-east-1
+
+complete -c eks-kubeconfig -f
+complete -c eks-kubeconfig -l cluster-name -x -d 'EKS cluster name'
+complete -c eks-kubeconfig -l name -x -d 'EKS cluster name (alias of --cluster-name)'
+complete -c eks-kubeconfig -l all -d 'every cluster in the region'
+complete -c eks-kubeconfig -l region -x -a "$__eks_kubeconfig_regions" -d 'AWS region'
+complete -c eks-kubeconfig -l profile -x -a '(__eks_kubeconfig_profiles)' -d 'AWS profile'
+complete -c eks-kubeconfig -l role-arn -x -d 'IAM role for the token'
+complete -c eks-kubeconfig -l alias -x -d 'context name'
+complete -c eks-kubeconfig -l user-alias -x -d 'user entry name'
+complete -c eks-kubeconfig -l cluster-alias -x -d 'cluster entry name'
+complete -c eks-kubeconfig -l namespace -x -d 'default namespace of the context'
+complete -c eks-kubeconfig -l kubeconfig -r -F -d 'kubeconfig to merge into'
+complete -c eks-kubeconfig -l keep-current-context -d 'do not change current-context'
+complete -c eks-kubeconfig -l exec-api-version -x -a 'v1beta1 v1' -d 'exec plugin apiVersion'
+complete -c eks-kubeconfig -l exec-command -x -a 'eks-token aws' -d 'exec command'
+complete -c eks-kubeconfig -l env -x -d 'exec environment variable KEY=VALUE'
+complete -c eks-kubeconfig -l proxy-url -x -d 'proxy for kubectl'
+complete -c eks-kubeconfig -l dry-run -d 'print what would change, write nothing'
+complete -c eks-kubeconfig -l output-file -r -F -d 'standalone kubeconfig'
+complete -c eks-kubeconfig -l users -r -F -d 'YAML list of users'
+complete -c eks-kubeconfig -l output-dir -x -a '(__fish_complete_directories)' -d 'directory for per-user kubeconfigs'
+complete -c eks-kubeconfig -l lock-timeout -x -d 'seconds to wait for a held lock'
+complete -c eks-kubeconfig -s v -l verbose -d 'diagnostics on stderr'
+complete -c eks-kubeconfig -s h -l help -d 'show help'
+complete -c eks-kubeconfig -l version -d 'show version'
