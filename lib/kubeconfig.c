@@ -1029,6 +1029,8 @@ put_entry(struct kubeconfig *kc, enum kc_section s, const char *name,
 	if (entry_id == 0 || (seq = ensure_list(kc, s)) == 0)
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	list = node_at(kc, seq);
+	/* `clusters: []` from another tool: keep our entries readable */
+	list->data.sequence.style = YAML_BLOCK_SEQUENCE_STYLE;
 	i = find_entry(kc, s, name);
 	if (i >= 0) {
 		int old = list->data.sequence.items.start[i];

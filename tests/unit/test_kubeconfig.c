@@ -202,7 +202,7 @@ test_merge_preserves_and_round_trips(void **state)
 static void
 test_new_and_null_lists(void **state)
 {
-	static const char *inputs[] = { "", "# only a comment\n",
+	static const char *inputs[] = { "", "# only a comment\n", "clusters: []\nusers: []\n",
 		"apiVersion: v1\nclusters: null\nusers: ~\ncontexts:\n", NULL };
 	struct kc_cluster cl;
 	struct kc_user u;
