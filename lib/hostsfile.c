@@ -219,6 +219,21 @@ hostsfile_render_block(const char *region, const char *cluster,
 	return EKSKIT_OK;
 }
 
+/* Any eks-hosts marker line, of whichever cluster. */
+static int
+is_marker(const char *t, const struct line *l)
+{
+	static const char *const prefixes[] = { "# BEGIN eks-hosts ", "# END eks-hosts " };
+	size_t i, pl;
+
+	for (i = 0; i < 2; i++) {
+		pl = strlen(prefixes[i]);
+		if (l->len > pl && memcmp(t + l->start, prefixes[i], pl) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 struct block_span {
 	size_t first, last;   /* line indexes of BEGIN and END */
 };
@@ -242,6 +257,11 @@ find_blocks(const char *t, const struct lines *ls, const char *begin,
 				goto damaged;
 			open = 1;
 			open_at = i;
+		} else if (open && is_marker(t, &ls->v[i]) &&
+		    !line_is(t, &ls->v[i], end)) {
+			/* another block's marker inside ours: dropping our span
+			 * would cut that block in half */
+			goto damaged;
 		} else if (line_is(t, &ls->v[i], end)) {
 			if (!open)
 				goto damaged;
@@ -267,7 +287,8 @@ damaged:
 	free(v);
 	return ekskit_err_set(err, EKSKIT_ERR_INVALID,
 	    "the hosts file has a damaged eks-hosts block at line %zu (a BEGIN "
-	    "without its END, or the reverse): fix or delete those marker lines by hand",
+	    "without its END, the reverse, or two clusters' blocks overlapping): "
+	    "fix or delete those marker lines by hand",
 	    i + 1);
 }
 

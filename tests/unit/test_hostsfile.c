@@ -211,6 +211,14 @@ test_damaged_blocks(void **state)
 		"10.0.0.1 h\n# END eks-hosts us-west-2/demo\n",
 		"# BEGIN eks-hosts us-west-2/demo\n# BEGIN eks-hosts us-west-2/demo\n"
 		    "# END eks-hosts us-west-2/demo\n",
+		/* another cluster's block overlapping ours: replacing ours
+		 * would cut that block's BEGIN (or END) line away */
+		"# BEGIN eks-hosts us-west-2/demo\n# BEGIN eks-hosts us-west-2/other\n"
+		    "10.0.0.2 o\n# END eks-hosts us-west-2/demo\n"
+		    "# END eks-hosts us-west-2/other\n",
+		"# BEGIN eks-hosts us-west-2/other\n# BEGIN eks-hosts us-west-2/demo\n"
+		    "# END eks-hosts us-west-2/other\n10.0.0.1 h\n"
+		    "# END eks-hosts us-west-2/demo\n",
 	};
 	struct ekskit_err err;
 	char *out;
