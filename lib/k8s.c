@@ -26,6 +26,7 @@ k8s_conn_free(struct k8s_conn *c)
 	free(c->client_cert_pem);
 	ek_free_secret(c->client_key_pem);
 	ek_free_secret(c->token);
+	free(c->exec_id);
 	free(c);
 }
 

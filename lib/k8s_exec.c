@@ -337,6 +337,31 @@ parse_token_plugin(const struct kc_exec *exec, struct tokengen_opts *t)
 	return t->cluster_id != NULL;
 }
 
+/* "api\0command\0arg\0...\0NAME=value\0..." as a length-prefixed string. */
+static char *
+exec_identity(const struct kc_exec *exec)
+{
+	struct ekbuf b;
+	size_t i;
+	int r;
+
+	ekbuf_init(&b, 64 * 1024);
+	r = ekbuf_printf(&b, "%zu:%s %zu:%s", strlen(exec->api_version ?
+	    exec->api_version : ""), exec->api_version ? exec->api_version : "",
+	    strlen(exec->command), exec->command);
+	for (i = 0; r == EKSKIT_OK && i < exec->nargs; i++)
+		r = ekbuf_printf(&b, " %zu:%s", strlen(exec->args[i]), exec->args[i]);
+	for (i = 0; r == EKSKIT_OK && i < exec->nenv; i++)
+		r = ekbuf_printf(&b, " %zu:%s=%zu:%s", strlen(exec->env[i].name),
+		    exec->env[i].name, strlen(exec->env[i].value ? exec->env[i].value : ""),
+		    exec->env[i].value ? exec->env[i].value : "");
+	if (r != EKSKIT_OK) {
+		ekbuf_release(&b);
+		return NULL;
+	}
+	return ekbuf_detach(&b, NULL);
+}
+
 int
 k8s_exec_credential(const struct kc_exec *exec, const struct kc_cluster *cl,
     const struct k8s_load_opts *o, struct k8s_conn *conn, struct ekskit_err *err)
@@ -349,6 +374,8 @@ k8s_exec_credential(const struct kc_exec *exec, const struct kc_cluster *cl,
 	if (exec->command == NULL || *exec->command == '\0')
 		return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
 		    "the kubeconfig user's exec block has no command");
+	if ((conn->exec_id = exec_identity(exec)) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "exec block too large");
 	if (!o->no_in_process_token && parse_token_plugin(exec, &t)) {
 		/* same token the plugin would print, without a process */
 		if ((r = tokengen_run(&t, &res, err)) != EKSKIT_OK)

@@ -64,9 +64,17 @@ cache_key_for(const struct satoken_opts *o, const struct k8s_conn *c,
 	rc = cache_key_add(k, "server", c->server);
 	rc = rc ?: cache_key_add(k, "context", o->load.context);
 	rc = rc ?: cache_key_add(k, "kubeconfig", o->load.kubeconfig);
-	/* a different caller identity must not share the cached token */
-	rc = rc ?: cache_key_add_hashed(k, "caller-token", c->token);
-	rc = rc ?: cache_key_add_hashed(k, "caller-cert", c->client_cert_pem);
+	/*
+	 * A different caller identity must not share the cached token.  An
+	 * exec plugin's token changes on every run (an EKS token is a presigned
+	 * URL with the time in it): key on the plugin, or nothing would hit.
+	 */
+	if (c->exec_id != NULL) {
+		rc = rc ?: cache_key_add_hashed(k, "caller-exec", c->exec_id);
+	} else {
+		rc = rc ?: cache_key_add_hashed(k, "caller-token", c->token);
+		rc = rc ?: cache_key_add_hashed(k, "caller-cert", c->client_cert_pem);
+	}
 	rc = rc ?: cache_key_add(k, "namespace", r->namespace);
 	rc = rc ?: cache_key_add(k, "service-account", r->service_account);
 	rc = rc ?: cache_key_add(k, "duration", num);

@@ -31,6 +31,9 @@ struct k8s_conn {
 	char *client_cert_pem;    /* or NULL */
 	char *client_key_pem;     /* secret, or NULL */
 	char *token;              /* bearer token, secret, or NULL */
+	char *exec_id;            /* credentials from an exec plugin: its command,
+	                             args and env (a stable name for who we are,
+	                             unlike the token it returns), else NULL */
 	long timeout_ms;          /* per request; 0 = 30 s */
 	int verbose;
 };

@@ -210,6 +210,15 @@ k8s_kubeconfig_exec "$T/src-inproc.kubeconfig" v1beta1 eks-token --cluster-name 
 PATH=/usr/bin:/bin "$SAT" --kubeconfig "$T/src-inproc.kubeconfig" --service-account ci-bot >/dev/null 2>"$T/err" ||
 	fail "in-process eks-token: $(cat "$T/err")"
 ok "eks-token exec block minted in-process"
+# its EKS token differs from one second to the next: the exec-credential
+# cache must still hit (it keys on the exec block, not on the token)
+n1=$(grep -c 'serviceaccounts/ci-bot/token' "$K8S_FAKE_LOG")
+"$SAT" --kubeconfig "$T/src-inproc.kubeconfig" --service-account ci-bot -o exec-credential >/dev/null 2>"$T/err" ||
+	fail "exec-credential from an eks-token source: $(cat "$T/err")"
+sleep 1.1
+"$SAT" --kubeconfig "$T/src-inproc.kubeconfig" --service-account ci-bot -o exec-credential >/dev/null 2>"$T/err" ||
+	fail "exec-credential from an eks-token source (again): $(cat "$T/err")"
+assert_eq $((n1 + 1)) "$(grep -c 'serviceaccounts/ci-bot/token' "$K8S_FAKE_LOG")" "exec-credential cache hits with an eks-token source"
 k8s_kubeconfig_exec "$T/src-aws.kubeconfig" v1beta1 aws --region us-west-2 eks get-token \
 	--cluster-name "$K8S_CLUSTER_ID" --output json
 PATH=/usr/bin:/bin "$SAT" --kubeconfig "$T/src-aws.kubeconfig" --service-account ci-bot >/dev/null 2>"$T/err" ||
