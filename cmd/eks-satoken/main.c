@@ -148,9 +148,6 @@ report(const struct cli_logger *lg, const struct args *a,
 	char when[TIMEUTIL_RFC3339_LEN] = "";
 	int quiet = a->o.output == SATOKEN_OUT_EXEC && !a->o.load.verbose;
 
-	if (res->insecure)
-		cli_warn(lg, "the kubeconfig sets insecure-skip-tls-verify: the API "
-		    "server's identity is not checked");
 	if (res->revoked != NULL) {
 		fprintf(stderr, "deleted %s\n", res->revoked);
 		return;
@@ -233,6 +230,10 @@ main(int argc, char **argv)
 	}
 	ekbuf_init_secret(&out, 0);
 	rc = satoken_run(&a.o, &out, &res, &err);
+	/* whether the run worked or not: the connection was not verified */
+	if (res.insecure)
+		cli_warn(&lg, "the kubeconfig sets insecure-skip-tls-verify: the API "
+		    "server's identity is not checked");
 	if (rc == EKSKIT_OK)
 		rc = emit(&a, &res, &out, &err);
 	if (rc == EKSKIT_OK)

@@ -171,6 +171,19 @@ assert_eq $((n1 + 1)) "$(grep -c 'serviceaccounts/ci-bot/token' "$K8S_FAKE_LOG")
 ls -ld "$XDG_CACHE_HOME/ekskit" | grep -q '^drwx------' && ok "cache dir 0700" || fail "cache dir mode"
 assert_not_contains "$(cat "$XDG_CACHE_HOME"/ekskit/* 2>/dev/null | head -c 100000)" "$K8S_ADMIN_TOKEN" "admin token not cached"
 
+# --- insecure-skip-tls-verify: honoured only when the kubeconfig says so, always with a warning
+sed 's/^    certificate-authority-data: .*/    insecure-skip-tls-verify: true/' "$admin" > "$T/insecure.kubeconfig"
+chmod 600 "$T/insecure.kubeconfig"
+"$SAT" --kubeconfig "$T/insecure.kubeconfig" --service-account ci-bot >/dev/null 2>"$T/err" ||
+	fail "insecure-skip-tls-verify kubeconfig: $(cat "$T/err")"
+assert_contains "$(cat "$T/err")" "insecure-skip-tls-verify" "insecure kubeconfig: warning"
+"$SAT" --kubeconfig "$T/insecure.kubeconfig" --service-account no-such-sa >/dev/null 2>"$T/err"
+assert_contains "$(cat "$T/err")" "insecure-skip-tls-verify" "insecure kubeconfig: warning on failure too"
+sed '/^    certificate-authority-data: .*/d' "$admin" > "$T/noca.kubeconfig"
+chmod 600 "$T/noca.kubeconfig"
+assert_rc 1 "no CA and no insecure-skip-tls-verify: the server is not trusted" \
+	"$SAT" --kubeconfig "$T/noca.kubeconfig" --service-account ci-bot
+
 # --- legacy Secret: filled asynchronously, then revoked
 tok=$("$SAT" --kubeconfig "$admin" --service-account legacy --create --legacy-secret 2>"$T/err") ||
 	fail "legacy secret: $(cat "$T/err")"
