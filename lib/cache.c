@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "creds_json.h"
 #include "ekskit/cache.h"
 #include "ekskit/creds.h"
 #include "ekskit/fileio.h"
@@ -167,6 +168,7 @@ cache_entry_encode(const struct aws_credentials *c, struct ekbuf *out,
 	int r;
 
 	cache_format_time(c->expiration, exp);
+	creds_json_wipe_on_free();
 	o = json_pack("{s:i, s:s, s:s, s:s?, s:s, s:s?}", "Version", 1,
 	    "AccessKeyId", c->access_key_id, "SecretAccessKey",
 	    c->secret_access_key, "SessionToken", c->session_token,
@@ -204,6 +206,7 @@ cache_entry_decode(const char *data, size_t len, struct aws_credentials **out,
 	int r = EKSKIT_ERR_INVALID;
 
 	*out = NULL;
+	creds_json_wipe_on_free();
 	o = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (o == NULL || !json_is_object(o)) {
 		ekskit_err_set(err, r, "malformed cache entry (line %d)", jerr.line);
@@ -591,11 +594,14 @@ cache_creds(const struct creds_ctx *ctx, const struct cache_key *key,
     cache_fetch_fn fetch, void *arg, struct aws_credentials **out,
     struct ekskit_err *err)
 {
+	const char *env = getenv("EKSKIT_NO_CACHE");
 	struct cache_opts o;
 
 	memset(&o, 0, sizeof(o));
 	o.now = ctx->now;
-	o.disabled = ctx->no_cache || getenv("EKSKIT_NO_CACHE") != NULL;
+	/* EKSKIT_NO_CACHE=1 (any value but "" and "0") is --no-cache */
+	o.disabled = ctx->no_cache || (env != NULL && *env != '\0' &&
+	    strcmp(env, "0") != 0);
 	o.verbose = ctx->verbose;
 	return cache_get_or_fetch(key, &o, fetch, arg, out, err);
 }

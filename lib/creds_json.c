@@ -1,11 +1,35 @@
 /* The container/IMDS credentials document: see lib/creds_json.h. */
+#include <malloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 
 #include "creds_json.h"
 #include "ekskit/cache.h"
+
+/* free() that wipes the whole block first (glibc knows its usable size). */
+static void
+wiping_free(void *p)
+{
+	if (p == NULL)
+		return;
+	OPENSSL_cleanse(p, malloc_usable_size(p));
+	free(p);
+}
+
+void
+creds_json_wipe_on_free(void)
+{
+	static int done;
+
+	if (!done) {
+		json_set_alloc_funcs(malloc, wiping_free);
+		done = 1;
+	}
+}
 
 static const char *
 jstr(json_t *o, const char *k)
@@ -26,6 +50,7 @@ creds_json_parse(const char *body, size_t len, const char *what,
 	int r = EKSKIT_ERR_INVALID;
 
 	*out = NULL;
+	creds_json_wipe_on_free();
 	o = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (o == NULL || !json_is_object(o)) {
 		ekskit_err_set(err, r, "%s returned a response that is not a JSON "

@@ -27,4 +27,11 @@ int creds_json_parse(const char *body, size_t len, const char *what,
 const char *creds_json_error_hint(const char *body, size_t len, char *buf,
     size_t bufsz);
 
+/*
+ * Make jansson wipe every block it frees (its copies of parsed secret keys,
+ * session and bearer tokens would otherwise linger on the heap).  Process
+ * wide and idempotent; call before parsing or emitting credentials.
+ */
+void creds_json_wipe_on_free(void);
+
 #endif /* EKSKIT_CREDS_JSON_H */

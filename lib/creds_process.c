@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "creds_json.h"
 #include "ekskit/awsconfig.h"
 #include "ekskit/buf.h"
 #include "ekskit/cache.h"
@@ -116,6 +117,7 @@ creds_process_parse(const char *json, size_t len, const char *what, time_t now,
 	int r = EKSKIT_ERR_INVALID;
 
 	*out = NULL;
+	creds_json_wipe_on_free();
 	o = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (o == NULL || !json_is_object(o)) {
 		/* never echo the output: it may hold a secret */

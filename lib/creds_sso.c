@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "creds_json.h"
 #include "ekskit/awsconfig.h"
 #include "ekskit/buf.h"
 #include "ekskit/cache.h"
@@ -141,6 +142,7 @@ read_access_token(const struct sso_profile *p, time_t now, char **token,
 		ekbuf_release(&b);
 		return login_hint(err, p, "no cached SSO token in ~/.aws/sso/cache");
 	}
+	creds_json_wipe_on_free();
 	if (r == EKSKIT_OK)
 		o = json_loadb(b.data, b.len, 0, NULL);
 	ekbuf_release(&b);
@@ -204,6 +206,7 @@ parse_role_credentials(const char *body, size_t len, const struct sso_profile *p
 	int r = EKSKIT_ERR_INVALID;
 
 	*out = NULL;
+	creds_json_wipe_on_free();
 	o = json_loadb(body, len, 0, NULL);
 	rc = json_object_get(o, "roleCredentials");
 	akid = json_string_value(json_object_get(rc, "accessKeyId"));

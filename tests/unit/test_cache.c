@@ -331,6 +331,37 @@ test_bad_entry_mode_ignored_with_warning(void **state)
 }
 
 static void
+test_foreign_owner_ignored(void **state)
+{
+	struct cache_opts o = opts();
+	struct aws_credentials *c = NULL;
+	struct cache_key k;
+	char path[512];
+
+	(void)state;
+	if (geteuid() != 0) {
+		/* only root can give a file away; the mode checks cover the rest */
+		skip();
+	}
+	make_key(&k, "r");
+	assert_int_equal(cache_get_or_fetch(&k, &o, fetch_ok, NULL, &c, NULL), EKSKIT_OK);
+	aws_credentials_free(c);
+	entry_path(&k, path, sizeof(path));
+	assert_int_equal(chown(path, 65534, 65534), 0);
+	warn_calls = 0;
+	assert_int_equal(cache_lookup(&k, &o, &c, NULL), EKSKIT_ERR_NOT_FOUND);
+	assert_int_equal(warn_calls, 1);
+	assert_non_null(strstr(last_warning, "uid 65534"));
+	/* a directory owned by someone else is not used at all */
+	assert_int_equal(chown(cachedir, 65534, 65534), 0);
+	assert_int_equal(cache_get_or_fetch(&k, &o, fetch_ok, NULL, &c, NULL), EKSKIT_OK);
+	aws_credentials_free(c);
+	assert_non_null(strstr(last_warning, "must be owned by uid 0"));
+	assert_int_equal(fetch_calls, 2);
+	cache_key_release(&k);
+}
+
+static void
 test_symlinked_entry_ignored(void **state)
 {
 	struct cache_opts o = opts();
@@ -528,6 +559,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_short_lived_and_non_expiring_not_cached, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fetch_error_passes_through, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_entry_mode_ignored_with_warning, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_owner_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlinked_entry_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsafe_directory_not_used, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disabled_never_touches_disk, setup, teardown),
