@@ -21,6 +21,7 @@
 #include "ekskit/cache.h"
 #include "ekskit/creds.h"
 #include "ekskit/fileio.h"
+#include "ekskit/timeutil.h"
 
 #define ENTRY_SUFFIX ".json"
 #define LOCK_SUFFIX ".lock"
@@ -110,52 +111,6 @@ cache_key_release(struct cache_key *k)
 		ekbuf_release(&k->text);
 }
 
-/* ---- time ---- */
-
-void
-cache_format_time(time_t t, char buf[21])
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-int
-cache_parse_time(const char *s, time_t *out)
-{
-	struct tm tm;
-	const char *p;
-	long off = 0;
-	time_t t;
-
-	memset(&tm, 0, sizeof(tm));
-	if (s == NULL || (p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
-		return EKSKIT_ERR_INVALID;
-	if (*p == '.') {  /* fractional seconds are dropped */
-		p++;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
-		int hh, mm;
-		if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2 || hh > 23 || mm > 59)
-			return EKSKIT_ERR_INVALID;
-		off = (hh * 3600L + mm * 60L) * (*p == '-' ? -1 : 1);
-		p += 6;
-	} else {
-		return EKSKIT_ERR_INVALID;
-	}
-	if (*p != '\0')
-		return EKSKIT_ERR_INVALID;
-	if ((t = timegm(&tm)) == (time_t)-1)
-		return EKSKIT_ERR_INVALID;
-	*out = t - off;
-	return EKSKIT_OK;
-}
-
 /* ---- entries ---- */
 
 int
@@ -167,7 +122,9 @@ cache_entry_encode(const struct aws_credentials *c, struct ekbuf *out,
 	char *s;
 	int r;
 
-	cache_format_time(c->expiration, exp);
+	if (timeutil_format_rfc3339(c->expiration, exp) != EKSKIT_OK)
+		return ekskit_err_set(err, EKSKIT_ERR_INVALID,
+		    "credential expiry %lld is out of range", (long long)c->expiration);
 	creds_json_wipe_on_free();
 	o = json_pack("{s:i, s:s, s:s, s:s?, s:s, s:s?}", "Version", 1,
 	    "AccessKeyId", c->access_key_id, "SecretAccessKey",
@@ -219,7 +176,7 @@ cache_entry_decode(const char *data, size_t len, struct aws_credentials **out,
 	prov = json_str(o, "Provider");
 	if (json_integer_value(json_object_get(o, "Version")) != 1 ||
 	    akid == NULL || *akid == '\0' || secret == NULL || *secret == '\0' ||
-	    exp == NULL || cache_parse_time(exp, &expiry) != EKSKIT_OK) {
+	    exp == NULL || timeutil_parse_rfc3339(exp, &expiry) != EKSKIT_OK) {
 		ekskit_err_set(err, r, "cache entry lacks fields or has a bad version");
 		goto out;
 	}

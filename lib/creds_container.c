@@ -13,6 +13,7 @@
 
 #include <curl/curl.h>
 
+#include "creds_internal.h"
 #include "creds_json.h"
 #include "ekskit/buf.h"
 #include "ekskit/cache.h"
@@ -245,21 +246,8 @@ provider_get(struct creds_provider *p, const struct creds_ctx *ctx,
 	return r;
 }
 
-static void
-provider_destroy(struct creds_provider *p)
-{
-	free(p);
-}
-
 struct creds_provider *
 creds_provider_container_new(void)
 {
-	struct creds_provider *p = calloc(1, sizeof(*p));
-
-	if (p == NULL)
-		return NULL;
-	p->name = "container";
-	p->get = provider_get;
-	p->destroy = provider_destroy;
-	return p;
+	return creds_provider_alloc("container", provider_get);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "creds_internal.h"
 #include "creds_json.h"
 #include "ekskit/awsconfig.h"
 #include "ekskit/buf.h"
@@ -323,21 +324,8 @@ provider_get(struct creds_provider *p, const struct creds_ctx *ctx,
 	return r;
 }
 
-static void
-provider_destroy(struct creds_provider *p)
-{
-	free(p);
-}
-
 struct creds_provider *
 creds_provider_imds_new(void)
 {
-	struct creds_provider *p = calloc(1, sizeof(*p));
-
-	if (p == NULL)
-		return NULL;
-	p->name = "imds";
-	p->get = provider_get;
-	p->destroy = provider_destroy;
-	return p;
+	return creds_provider_alloc("imds", provider_get);
 }

@@ -9,6 +9,7 @@
 
 #include "creds_json.h"
 #include "ekskit/cache.h"
+#include "ekskit/timeutil.h"
 
 /* free() that wipes the whole block first (glibc knows its usable size). */
 static void
@@ -72,7 +73,7 @@ creds_json_parse(const char *body, size_t len, const char *what,
 		ekskit_err_set(err, r, "%s returned no AccessKeyId/SecretAccessKey", what);
 		goto out;
 	}
-	if (exp != NULL && cache_parse_time(exp, &expiry) != EKSKIT_OK) {
+	if (exp != NULL && timeutil_parse_rfc3339(exp, &expiry) != EKSKIT_OK) {
 		ekskit_err_set(err, r, "%s returned a bad Expiration %.40s", what, exp);
 		goto out;
 	}

@@ -18,6 +18,7 @@
 #include "ekskit/buf.h"
 #include "ekskit/cache.h"
 #include "ekskit/creds_ext.h"
+#include "ekskit/timeutil.h"
 
 #define MAX_ARGS 256
 
@@ -141,7 +142,7 @@ creds_process_parse(const char *json, size_t len, const char *what, time_t now,
 		    "\"SecretAccessKey\"");
 		goto out;
 	}
-	if (exp != NULL && cache_parse_time(exp, &expiry) != EKSKIT_OK) {
+	if (exp != NULL && timeutil_parse_rfc3339(exp, &expiry) != EKSKIT_OK) {
 		ekskit_err_set(err, r, "%s: \"Expiration\" is not an ISO 8601 time: %s",
 		    what, exp);
 		goto out;

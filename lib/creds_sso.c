@@ -19,6 +19,7 @@
 #include "ekskit/creds_ext.h"
 #include "ekskit/endpoints.h"
 #include "ekskit/http.h"
+#include "ekskit/timeutil.h"
 
 #define MAX_TOKEN_FILE (256 * 1024)
 #define MAX_LIFETIME_MS (36LL * 3600 * 1000)
@@ -113,9 +114,9 @@ parse_expiry(const char *s, time_t *t)
 
 	if (n > 3 && n < sizeof(buf) && strcmp(s + n - 3, "UTC") == 0) {
 		snprintf(buf, sizeof(buf), "%.*sZ", (int)(n - 3), s);
-		return cache_parse_time(buf, t);
+		return timeutil_parse_rfc3339(buf, t);
 	}
-	return cache_parse_time(s, t);
+	return timeutil_parse_rfc3339(s, t);
 }
 
 /* The cached access token (secret, caller ek_free_secret()s). */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "creds_internal.h"
 #include "ekskit/awsconfig.h"
 #include "ekskit/buf.h"
 #include "ekskit/cache.h"
@@ -215,21 +216,8 @@ provider_get(struct creds_provider *p, const struct creds_ctx *ctx,
 	return r;
 }
 
-static void
-provider_destroy(struct creds_provider *p)
-{
-	free(p);
-}
-
 struct creds_provider *
 creds_provider_web_identity_env_new(void)
 {
-	struct creds_provider *p = calloc(1, sizeof(*p));
-
-	if (p == NULL)
-		return NULL;
-	p->name = "web-identity-env";
-	p->get = provider_get;
-	p->destroy = provider_destroy;
-	return p;
+	return creds_provider_alloc("web-identity-env", provider_get);
 }

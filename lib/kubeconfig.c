@@ -623,7 +623,7 @@ kc_cluster_free(struct kc_cluster *c)
 	free(c);
 }
 
-static void
+void
 kc_exec_free(struct kc_exec *e)
 {
 	size_t i;

@@ -156,27 +156,6 @@ kcu_cluster_usable(const struct eks_cluster *cl, int *warn,
 
 /* ---------- building entries ---------- */
 
-static void
-exec_release(struct kc_exec *e)
-{
-	size_t i;
-
-	if (e == NULL)
-		return;
-	free(e->api_version);
-	free(e->command);
-	for (i = 0; i < e->nargs; i++)
-		free(e->args[i]);
-	free(e->args);
-	for (i = 0; i < e->nenv; i++) {
-		free(e->env[i].name);
-		free(e->env[i].value);
-	}
-	free(e->env);
-	free(e->interactive_mode);
-	free(e);
-}
-
 void
 kcu_entries_free(struct kcu_entries *e)
 {
@@ -187,7 +166,7 @@ kcu_entries_free(struct kcu_entries *e)
 	free(e->cluster.ca_data);
 	free(e->cluster.proxy_url);
 	free(e->user.name);
-	exec_release(e->user.exec);
+	kc_exec_free(e->user.exec);
 	free(e->context.name);
 	free(e->context.cluster);
 	free(e->context.user);
@@ -280,7 +259,7 @@ build_exec(const struct eks_cluster *cl, const char *region,
 	if (ok && strcmp(api, KC_EXEC_API_V1) == 0)
 		ok = (e->interactive_mode = strdup("Never")) != NULL;
 	if (!ok) {
-		exec_release(e);
+		kc_exec_free(e);
 		return NULL;
 	}
 	return e;

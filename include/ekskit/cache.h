@@ -118,10 +118,4 @@ int cache_entry_encode(const struct aws_credentials *c, struct ekbuf *out,
 int cache_entry_decode(const char *data, size_t len,
     struct aws_credentials **out, struct ekskit_err *err);
 
-/* RFC 3339 / ISO 8601 UTC ("2026-11-26T22:00:00Z", fractions and offsets
- * accepted) to time_t.  0 or EKSKIT_ERR_INVALID. */
-int cache_parse_time(const char *s, time_t *out);
-/* time_t to "YYYY-MM-DDTHH:MM:SSZ" into buf[21]. */
-void cache_format_time(time_t t, char buf[21]);
-
 #endif /* EKSKIT_CACHE_H */

@@ -126,6 +126,8 @@ int kubeconfig_get_user(const struct kubeconfig *kc, const char *name,
 void kc_context_free(struct kc_context *c);
 void kc_cluster_free(struct kc_cluster *c);
 void kc_user_free(struct kc_user *u);
+/* Free an exec block (its env values are wiped: they may carry secrets).  NULL is fine. */
+void kc_exec_free(struct kc_exec *e);
 
 /*
  * What a Kubernetes client needs, resolved over the KUBECONFIG files with

@@ -149,28 +149,6 @@ test_hashed_key_hides_value(void **state)
 }
 
 static void
-test_time_parse(void **state)
-{
-	time_t t;
-	char buf[21];
-
-	(void)state;
-	assert_int_equal(cache_parse_time("2027-01-15T08:00:00Z", &t), EKSKIT_OK);
-	cache_format_time(t, buf);
-	assert_string_equal(buf, "2027-01-15T08:00:00Z");
-	assert_int_equal(cache_parse_time("2027-01-15T08:00:00.123Z", &t), EKSKIT_OK);
-	cache_format_time(t, buf);
-	assert_string_equal(buf, "2027-01-15T08:00:00Z");
-	assert_int_equal(cache_parse_time("2027-01-15T10:00:00+02:00", &t), EKSKIT_OK);
-	cache_format_time(t, buf);
-	assert_string_equal(buf, "2027-01-15T08:00:00Z");
-	assert_int_equal(cache_parse_time("2027-01-15 08:00", &t), EKSKIT_ERR_INVALID);
-	assert_int_equal(cache_parse_time("2027-01-15T08:00:00Zjunk", &t), EKSKIT_ERR_INVALID);
-	assert_int_equal(cache_parse_time("", &t), EKSKIT_ERR_INVALID);
-	assert_int_equal(cache_parse_time(NULL, &t), EKSKIT_ERR_INVALID);
-}
-
-static void
 test_entry_roundtrip_and_malformed(void **state)
 {
 	struct aws_credentials *c, *d = NULL;
@@ -552,7 +530,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_key_sensitivity),
 		cmocka_unit_test(test_hashed_key_hides_value),
-		cmocka_unit_test(test_time_parse),
 		cmocka_unit_test(test_entry_roundtrip_and_malformed),
 		cmocka_unit_test_setup_teardown(test_miss_then_hit_with_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_margin_forces_refetch, setup, teardown),
