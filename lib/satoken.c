@@ -432,13 +432,12 @@ satoken_revoke(const struct k8s_conn *c, const char *ns, const char *sa,
 
 int
 satoken_kubeconfig(const struct k8s_conn *c, const char *cluster_name,
-    const char *ns, const char *sa, const char *token,
-    const char *const *exec_argv, struct ekbuf *out, struct ekskit_err *err)
+    const char *ns, const char *sa, const char *token, struct ekbuf *out,
+    struct ekskit_err *err)
 {
 	struct kc_cluster cl = { 0 };
 	struct kc_user u = { 0 };
 	struct kc_context ctx = { 0 };
-	struct kc_exec ex = { 0 };
 	struct kubeconfig *kc;
 	struct ekbuf ca, name;
 	int rc;
@@ -459,19 +458,7 @@ satoken_kubeconfig(const struct k8s_conn *c, const char *cluster_name,
 	cl.proxy_url = c->proxy_url;
 	cl.insecure_skip_tls_verify = c->insecure_skip_verify;
 	ctx.namespace = (char *)(uintptr_t)ns;
-	if (exec_argv != NULL) {
-		size_t n = 0;
-		while (exec_argv[n] != NULL)
-			n++;
-		ex.api_version = (char *)KC_EXEC_API_V1BETA1;
-		ex.command = (char *)(uintptr_t)exec_argv[0];
-		ex.args = (char **)(uintptr_t)(exec_argv + 1);
-		ex.nargs = n - 1;
-		ex.interactive_mode = (char *)"Never";
-		u.exec = &ex;
-	} else {
-		u.token = (char *)(uintptr_t)token;
-	}
+	u.token = (char *)(uintptr_t)token;
 	if ((kc = kubeconfig_new()) == NULL) {
 		rc = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	} else if ((rc = kubeconfig_set_cluster(kc, &cl, NULL, err)) == EKSKIT_OK &&

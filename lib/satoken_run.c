@@ -187,7 +187,7 @@ render(const struct satoken_opts *o, const struct k8s_conn *c,
 		return rc;
 	case SATOKEN_OUT_KUBECONFIG:
 		return satoken_kubeconfig(c, src->cluster, ns,
-		    o->req.service_account, tok->token, NULL, out, err);
+		    o->req.service_account, tok->token, out, err);
 	}
 	return ekskit_err_set(err, EKSKIT_ERR_INTERNAL, "unknown output");
 }

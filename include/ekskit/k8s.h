@@ -100,7 +100,6 @@ struct k8s_source {
 	char *cluster;            /* owned: its cluster entry name */
 	char *user;               /* owned: its user entry name */
 	char *namespace;          /* owned: the context's namespace, or NULL */
-	char *kubeconfig;         /* owned: the file the context came from */
 };
 void k8s_source_release(struct k8s_source *s);
 

@@ -281,9 +281,22 @@ assert_contains "$(cat "$T/err")" "Conflict, HTTP 409" "409 shows reason and sta
 assert_eq 1 "$rc" "422 exits 1"
 assert_contains "$(cat "$T/err")" "larger than 2^32 seconds" "422 shows the server's message"
 assert_contains "$(cat "$T/err")" "Invalid, HTTP 422" "422 reason"
+# kubeconfig files: KUBECONFIG lists (absent entries skipped, first definition wins)
+KUBECONFIG="$T/absent.kubeconfig:$admin:$T/bad-token.kubeconfig" "$SAT" --service-account ci-bot >/dev/null 2>"$T/err" ||
+	fail "KUBECONFIG list: $(cat "$T/err")"
+ok "KUBECONFIG list: absent file skipped, the first file's context wins"
+"$SAT" --kubeconfig "$T/absent.kubeconfig" --service-account ci-bot >/dev/null 2>"$T/err"; rc=$?
+assert_eq 1 "$rc" "a missing --kubeconfig exits 1"
+assert_contains "$(cat "$T/err")" "no kubeconfig file found at $T/absent.kubeconfig" "missing kubeconfig message"
+grep -v '^current-context' "$admin" >"$T/nocurrent.kubeconfig"
+"$SAT" --kubeconfig "$T/nocurrent.kubeconfig" --service-account ci-bot >/dev/null 2>"$T/err"; rc=$?
+assert_eq 1 "$rc" "no current-context exits 1"
+assert_contains "$(cat "$T/err")" "pass --context NAME" "no current-context says what to do"
+"$SAT" --kubeconfig "$T/nocurrent.kubeconfig" --context fake --service-account ci-bot >/dev/null 2>"$T/err" ||
+	fail "--context: $(cat "$T/err")"
 "$SAT" --kubeconfig "$admin" --context nope --service-account ci-bot >/dev/null 2>"$T/err"; rc=$?
 assert_eq 1 "$rc" "unknown context exits 1"
-assert_contains "$(cat "$T/err")" "context 'nope' not found" "unknown context message"
+assert_contains "$(cat "$T/err")" 'context "nope" not found' "unknown context message"
 sed "s|certificate-authority-data: .*|certificate-authority-data: $(printf 'garbage' | base64)|" "$admin" >"$T/badca.kubeconfig"
 "$SAT" --kubeconfig "$T/badca.kubeconfig" --service-account ci-bot >/dev/null 2>"$T/err"; rc=$?
 assert_eq 1 "$rc" "invalid CA exits 1"
