@@ -250,3 +250,15 @@ ek_read_file(const char *path, struct ekbuf *b, struct ekskit_err *err)
 		r = ekbuf_append(b, "", 0);
 	return r;
 }
+
+void
+ek_strv_free(char **v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}

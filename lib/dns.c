@@ -105,18 +105,6 @@ ipaddr_sort_unique(char **v)
 	return w;
 }
 
-void
-dns_strv_free(char **v)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
-}
-
 static int
 loopback_only(void)
 {
@@ -419,7 +407,7 @@ dns_resolve(const struct dns_opts *o, const char *name, char ***addrs_out,
 		lk.addrs = NULL;
 	}
 out:
-	dns_strv_free(lk.addrs);
+	ek_strv_free(lk.addrs);
 	free(absname);
 	if (ch != NULL)
 		ares_destroy(ch);

@@ -25,20 +25,14 @@ struct page {
 };
 
 static void
-strv_free(char **v)
-{
-	dns_strv_free(v);
-}
-
-static void
 eni_release(struct ec2_eni *e)
 {
 	free(e->id);
 	free(e->description);
 	free(e->vpc_id);
 	free(e->status);
-	strv_free(e->ipv4);
-	strv_free(e->ipv6);
+	ek_strv_free(e->ipv4);
+	ek_strv_free(e->ipv6);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -326,7 +320,7 @@ ec2_eni_addresses(const struct ec2_eni_list *l, int want_ipv6, char ***out,
 		r = ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
 		    "no addresses found on the cluster's network interfaces");
 	if (r != EKSKIT_OK) {
-		strv_free(acc);
+		ek_strv_free(acc);
 		return r;
 	}
 	*n_out = ipaddr_sort_unique(acc);

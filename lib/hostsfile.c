@@ -219,6 +219,21 @@ hostsfile_render_block(const char *region, const char *cluster,
 	return EKSKIT_OK;
 }
 
+/* Any eks-hosts marker line, of whichever cluster. */
+static int
+is_marker(const char *t, const struct line *l)
+{
+	static const char *const prefixes[] = { "# BEGIN eks-hosts ", "# END eks-hosts " };
+	size_t i, pl;
+
+	for (i = 0; i < 2; i++) {
+		pl = strlen(prefixes[i]);
+		if (l->len > pl && memcmp(t + l->start, prefixes[i], pl) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 struct block_span {
 	size_t first, last;   /* line indexes of BEGIN and END */
 };
@@ -242,6 +257,11 @@ find_blocks(const char *t, const struct lines *ls, const char *begin,
 				goto damaged;
 			open = 1;
 			open_at = i;
+		} else if (open && is_marker(t, &ls->v[i]) &&
+		    !line_is(t, &ls->v[i], end)) {
+			/* another block's marker inside ours: dropping our span
+			 * would cut that block in half */
+			goto damaged;
 		} else if (line_is(t, &ls->v[i], end)) {
 			if (!open)
 				goto damaged;
@@ -267,7 +287,8 @@ damaged:
 	free(v);
 	return ekskit_err_set(err, EKSKIT_ERR_INVALID,
 	    "the hosts file has a damaged eks-hosts block at line %zu (a BEGIN "
-	    "without its END, or the reverse): fix or delete those marker lines by hand",
+	    "without its END, the reverse, or two clusters' blocks overlapping): "
+	    "fix or delete those marker lines by hand",
 	    i + 1);
 }
 
@@ -387,18 +408,6 @@ out:
 	return r;
 }
 
-void
-hostsfile_strv_free(char **v)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
-}
-
 struct strv {
 	char **v;
 	size_t n;
@@ -490,7 +499,7 @@ hostsfile_lookup(const char *text, size_t len, const char *host,
 	for (i = 0; i < ls.n; i++) {
 		if (scan_line(text, &ls.v[i], host, &s) != EKSKIT_OK) {
 			lines_release(&ls);
-			hostsfile_strv_free(s.v);
+			ek_strv_free(s.v);
 			return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 		}
 	}
@@ -534,7 +543,7 @@ hostsfile_block_addrs(const char *text, size_t len, const char *region,
 	r = finish_strv(&s, addrs_out, err);
 	s.v = NULL;
 out:
-	hostsfile_strv_free(s.v);
+	ek_strv_free(s.v);
 	free(spans);
 	lines_release(&ls);
 	ekbuf_release(&begin);
@@ -580,7 +589,7 @@ hostsfile_list_clusters(const char *text, size_t len, const char *region,
 	lines_release(&ls);
 	ekbuf_release(&prefix);
 	if (r != EKSKIT_OK) {
-		hostsfile_strv_free(s.v);
+		ek_strv_free(s.v);
 		return r;
 	}
 	return finish_strv(&s, clusters_out, err);

@@ -240,7 +240,7 @@ resolver_addrs(const struct hostsync_opts *o, struct session *s,
 	for (i = 0; all[i] != NULL; i++)
 		;
 	if ((keep = calloc(i + 1, sizeof(*keep))) == NULL) {
-		dns_strv_free(all);
+		ek_strv_free(all);
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	}
 	for (i = 0; all[i] != NULL; i++) {
@@ -431,9 +431,9 @@ check_one(const struct hostsync_opts *o, const char *region,
 	if (v > *verdict)
 		*verdict = v;
 out:
-	hostsfile_strv_free(block);
-	hostsfile_strv_free(hosts);
-	dns_strv_free(dnsv);
+	ek_strv_free(block);
+	ek_strv_free(hosts);
+	ek_strv_free(dnsv);
 	ekbuf_release(&text);
 	return r;
 }
@@ -549,7 +549,7 @@ handle_target(const struct hostsync_opts *o, struct session *s,
 		else
 			r = write_one(o, s, t, path, addrs, n, out, err);
 	}
-	dns_strv_free(addrs);
+	ek_strv_free(addrs);
 	return r;
 }
 
@@ -589,7 +589,7 @@ run_remove(const struct hostsync_opts *o, struct session *s, const char *path,
 		t.name = list[i];
 		r = write_one(o, s, &t, path, NULL, 0, out, err);
 	}
-	hostsfile_strv_free(names);
+	ek_strv_free(names);
 	return r;
 }
 

@@ -1,14 +1,18 @@
 /* Kubernetes API calls over the HTTP layer: see include/ekskit/k8s.h. */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
 
 #include "ekskit/buf.h"
 #include "ekskit/http.h"
 #include "ekskit/k8s.h"
 
 #define K8S_MAX_NAME 253
+#define K8S_MAX_TOKEN (64u * 1024)
 
 void
 k8s_conn_free(struct k8s_conn *c)
@@ -22,6 +26,7 @@ k8s_conn_free(struct k8s_conn *c)
 	free(c->client_cert_pem);
 	ek_free_secret(c->client_key_pem);
 	ek_free_secret(c->token);
+	free(c->exec_id);
 	free(c);
 }
 
@@ -41,6 +46,59 @@ k8s_name_valid(const char *s)
 }
 
 int
+k8s_rbac_name_valid(const char *s)
+{
+	size_t i, n;
+
+	if (s == NULL || (n = strlen(s)) == 0 || n > K8S_MAX_NAME ||
+	    strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f ||
+		    s[i] == '/' || s[i] == '%')
+			return 0;
+	return 1;
+}
+
+int
+k8s_token_valid(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= K8S_MAX_TOKEN || (unsigned char)s[i] <= 0x20 ||
+		    (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+void
+k8s_json_wipe_string(const char *s)
+{
+	if (s != NULL)
+		OPENSSL_cleanse((void *)(uintptr_t)s, strlen(s));
+}
+
+/* A path segment the way client-go sends it: RFC 3986 pchar raw, the rest %XX. */
+static int
+put_segment(struct ekbuf *b, const char *s)
+{
+	int r = EKSKIT_OK;
+
+	for (; *s != '\0' && r == EKSKIT_OK; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (isalnum(ch) || strchr("-._~!$&'()*+,;=:@", ch) != NULL)
+			r = ekbuf_putc(b, (char)ch);
+		else
+			r = ekbuf_printf(b, "%%%02X", ch);
+	}
+	return r;
+}
+
+int
 k8s_path(char **out, struct ekskit_err *err, const char *fmt, ...)
 {
 	struct ekbuf b;
@@ -52,12 +110,24 @@ k8s_path(char **out, struct ekskit_err *err, const char *fmt, ...)
 	ekbuf_init(&b, 4096);
 	va_start(ap, fmt);
 	for (p = fmt; *p != '\0' && r == EKSKIT_OK; p++) {
-		if (p[0] != '%' || p[1] != 's') {
+		if (p[0] != '%' || (p[1] != 's' && p[1] != 'S')) {
 			r = ekbuf_putc(&b, *p);
 			continue;
 		}
 		p++;
 		arg = va_arg(ap, const char *);
+		if (*p == 'S') {
+			/* RBAC names ("system:auth-delegator") are path segments */
+			if (arg == NULL || !k8s_rbac_name_valid(arg)) {
+				r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
+				    "'%s' is not a valid RBAC object name (no '/', "
+				    "'%%', spaces or control characters, at most 253 "
+				    "characters)", arg ? arg : "");
+				break;
+			}
+			r = put_segment(&b, arg);
+			continue;
+		}
 		if (arg == NULL || !k8s_name_valid(arg)) {
 			r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
 			    "'%s' is not a valid Kubernetes name (lowercase letters, "
@@ -87,12 +157,27 @@ status_to_code(long http_status)
 	return EKSKIT_ERR_REMOTE;
 }
 
+/*
+ * The server's text goes to a terminal: control characters (escape
+ * sequences, line breaks that fake extra messages) become '?'.
+ */
+static void
+printable_copy(char *dst, size_t dsz, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < dsz; i++)
+		dst[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+	dst[i] = '\0';
+}
+
 /* Turn a non-2xx answer (ideally a Status object) into an error. */
 static int
 k8s_status_error(const struct k8s_conn *c, const char *method, const char *path,
     const struct http_response *resp, struct ekskit_err *err)
 {
 	const char *message = NULL, *reason = NULL;
+	char shown_msg[EKSKIT_ERR_MSG_MAX], shown_reason[64];
 	int code = status_to_code(resp->status);
 	json_t *root;
 
@@ -108,6 +193,10 @@ k8s_status_error(const struct k8s_conn *c, const char *method, const char *path,
 		    resp->status == 404 ? "NotFound" : "";
 	if (message == NULL || *message == '\0')
 		message = "the API server refused the request";
+	printable_copy(shown_msg, sizeof(shown_msg), message);
+	printable_copy(shown_reason, sizeof(shown_reason), reason);
+	message = shown_msg;
+	reason = shown_reason;
 	/* "Unauthorized (Unauthorized, ...)" says nothing twice */
 	if (strcmp(message, reason) == 0)
 		reason = "";
@@ -187,6 +276,9 @@ k8s_call(const struct k8s_conn *c, const char *method, const char *path,
 	}
 	r = EKSKIT_OK;
 out:
+	/* answers carry tokens (TokenRequest, token Secrets): wipe the raw body */
+	if (resp.body.data != NULL)
+		OPENSSL_cleanse(resp.body.data, resp.body.len);
 	http_response_release(&resp);
 	free(body_text);
 	ekbuf_release(&url);
@@ -220,7 +312,10 @@ k8s_parse_duration(const char *s, long long *seconds, struct ekskit_err *err)
 		if (!isdigit((unsigned char)*p) && *p != '.')
 			goto bad;
 		v = strtod(p, &end);
-		if (end == p)
+		/* Go takes decimal digits and one '.': no "0x10s", no "1e3s" */
+		if (end == p || strspn(p, "0123456789.") != (size_t)(end - p) ||
+		    memchr(p, '.', (size_t)(end - p)) !=
+		    memrchr(p, '.', (size_t)(end - p)))
 			goto bad;
 		p = end;
 		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ekskit/b64.h"
 #include "ekskit/buf.h"
@@ -13,88 +14,33 @@
 
 #define K8S_MAX_PEM (1024u * 1024)
 
-/* Every kubeconfig named by the flag or the environment, loaded in order. */
-struct kc_set {
-	struct kubeconfig **files;
-	size_t n;
-};
-
-static void
-kc_set_release(struct kc_set *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		kubeconfig_free(s->files[i]);
-	free(s->files);
-	s->files = NULL;
-	s->n = 0;
-}
-
+/*
+ * The kubeconfig files to read: --kubeconfig (which must exist), else the
+ * KUBECONFIG list (absent entries skipped, as kubectl does), else
+ * ~/.kube/config.  At least one must exist.  Caller frees with
+ * kubeconfig_paths_free.
+ */
 static int
-kc_set_load(const struct k8s_load_opts *o, struct kc_set *set, struct ekskit_err *err)
+kubeconfig_files(const struct k8s_load_opts *o, char ***out, struct ekskit_err *err)
 {
 	char **paths, **p;
-	int r = EKSKIT_OK;
+	struct stat st;
 
-	memset(set, 0, sizeof(*set));
 	paths = kubeconfig_paths(o->kubeconfig, getenv("KUBECONFIG"), getenv("HOME"));
 	if (paths == NULL)
 		return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
 		    "no kubeconfig: set --kubeconfig or KUBECONFIG (HOME is not set)");
-	for (p = paths; *p != NULL; p++) {
-		struct kubeconfig *kc, **grown;
-		struct ekskit_err e2;
-
-		r = kubeconfig_load(*p, &kc, &e2);
-		if (r == EKSKIT_ERR_NOT_FOUND && o->kubeconfig == NULL)
-			continue;  /* absent KUBECONFIG entries are fine, as for kubectl */
-		if (r != EKSKIT_OK) {
-			if (err != NULL)
-				*err = e2;
+	for (p = paths; *p != NULL; p++)
+		if (stat(*p, &st) == 0)
 			break;
-		}
-		if ((grown = realloc(set->files, (set->n + 1) * sizeof(*grown))) == NULL) {
-			kubeconfig_free(kc);
-			r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
-			break;
-		}
-		set->files = grown;
-		set->files[set->n++] = kc;
-	}
-	kubeconfig_paths_free(paths);
-	if (r == EKSKIT_OK && set->n == 0)
-		r = ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
-		    "no kubeconfig file found (looked at %s)",
-		    o->kubeconfig ? o->kubeconfig :
+	if (*p == NULL || (o->kubeconfig != NULL && stat(o->kubeconfig, &st) != 0)) {
+		kubeconfig_paths_free(paths);
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "no kubeconfig file found at %s", o->kubeconfig ? o->kubeconfig :
 		    getenv("KUBECONFIG") ? "$KUBECONFIG" : "~/.kube/config");
-	if (r != EKSKIT_OK)
-		kc_set_release(set);
-	return r;
-}
-
-/* The file that first defines `name` in a section (client-go merge rule). */
-static const struct kubeconfig *
-kc_set_find(const struct kc_set *set, enum kc_section s, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < set->n; i++)
-		if (kubeconfig_has(set->files[i], s, name))
-			return set->files[i];
-	return NULL;
-}
-
-static const char *
-kc_set_current(const struct kc_set *set)
-{
-	size_t i;
-	const char *c;
-
-	for (i = 0; i < set->n; i++)
-		if ((c = kubeconfig_current_context(set->files[i])) != NULL)
-			return c;
-	return NULL;
+	}
+	*out = paths;
+	return EKSKIT_OK;
 }
 
 void
@@ -106,7 +52,6 @@ k8s_source_release(struct k8s_source *s)
 	free(s->cluster);
 	free(s->user);
 	free(s->namespace);
-	free(s->kubeconfig);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -194,25 +139,29 @@ apply_user(const struct kc_user *u, const struct kc_cluster *cl,
 		while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
 			b.data[--b.len] = '\0';
 		c->token = ekbuf_detach(&b, NULL);
+		if (c->token == NULL)
+			return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	}
+	/* never name the token itself: it is a secret */
+	if (c->token != NULL && !k8s_token_valid(c->token))
+		return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
+		    "user %s: the %s is not a usable bearer token (empty, or "
+		    "holds spaces, line breaks or other control characters)",
+		    u->name, u->token != NULL ? "token" : "tokenFile's content");
 	if (u->exec != NULL && c->token == NULL && c->client_cert_pem == NULL)
 		return k8s_exec_credential(u->exec, cl, o, c, err);
 	return EKSKIT_OK;
 }
 
 static int
-copy_source(struct k8s_source *src, const struct kc_context *ctx,
-    const struct kubeconfig *from)
+copy_source(struct k8s_source *src, const struct kc_context *ctx)
 {
-	const char *path = kubeconfig_path(from);
-
 	src->context = ek_strdup(ctx->name);
 	src->cluster = ek_strdup(ctx->cluster);
 	src->user = ek_strdup(ctx->user);
 	src->namespace = ek_strdup(ctx->namespace);
-	src->kubeconfig = ek_strdup(path);
 	if (!src->context || !src->cluster || !src->user ||
-	    (ctx->namespace && !src->namespace) || (path && !src->kubeconfig))
+	    (ctx->namespace && !src->namespace))
 		return EKSKIT_ERR_NOMEM;
 	return EKSKIT_OK;
 }
@@ -221,55 +170,34 @@ int
 k8s_conn_from_kubeconfig(const struct k8s_load_opts *o, struct k8s_conn **out,
     struct k8s_source *src, struct ekskit_err *err)
 {
-	const struct kubeconfig *kc_ctx, *kc_cl, *kc_user;
-	struct kc_context *ctx = NULL;
-	struct kc_cluster *cl = NULL;
-	struct kc_user *u = NULL;
+	struct kc_resolved kr = { 0 };
 	struct k8s_conn *c = NULL;
-	struct kc_set set;
-	const char *name;
+	char **paths = NULL;
 	int r;
 
 	*out = NULL;
 	if (src != NULL)
 		memset(src, 0, sizeof(*src));
-	if ((r = kc_set_load(o, &set, err)) != EKSKIT_OK)
+	if ((r = kubeconfig_files(o, &paths, err)) != EKSKIT_OK)
 		return r;
-	name = o->context ? o->context : kc_set_current(&set);
-	if (name == NULL) {
-		r = ekskit_err_set(err, EKSKIT_ERR_CONFIG,
-		    "no current-context in the kubeconfig: pass --context NAME");
+	/* client-go's merge rules: the first file that names an entry wins */
+	if ((r = kubeconfig_resolve(paths, o->context, &kr, err)) != EKSKIT_OK) {
+		if (r == EKSKIT_ERR_NOT_FOUND && err != NULL) {
+			size_t l = strlen(err->msg);
+			snprintf(err->msg + l, sizeof(err->msg) - l, " (%s)", o->context ?
+			    "`kubectl config get-contexts` lists them" : "pass --context NAME");
+		}
 		goto out;
 	}
-	if ((kc_ctx = kc_set_find(&set, KC_CONTEXTS, name)) == NULL) {
-		r = ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
-		    "context '%s' not found in the kubeconfig (`kubectl config "
-		    "get-contexts` lists them)", name);
-		goto out;
-	}
-	if ((r = kubeconfig_get_context(kc_ctx, name, &ctx, err)) != EKSKIT_OK)
-		goto out;
-	kc_cl = kc_set_find(&set, KC_CLUSTERS, ctx->cluster);
-	kc_user = kc_set_find(&set, KC_USERS, ctx->user);
-	if (kc_cl == NULL || kc_user == NULL) {
-		r = ekskit_err_set(err, EKSKIT_ERR_CONFIG,
-		    "context '%s' refers to %s '%s', which is not in the kubeconfig",
-		    name, kc_cl == NULL ? "cluster" : "user",
-		    kc_cl == NULL ? ctx->cluster : ctx->user);
-		goto out;
-	}
-	if ((r = kubeconfig_get_cluster(kc_cl, ctx->cluster, &cl, err)) != EKSKIT_OK ||
-	    (r = kubeconfig_get_user(kc_user, ctx->user, &u, err)) != EKSKIT_OK)
-		goto out;
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	c->verbose = o->verbose;
-	if ((r = apply_cluster(cl, c, err)) != EKSKIT_OK ||
-	    (r = apply_user(u, cl, o, c, err)) != EKSKIT_OK)
+	if ((r = apply_cluster(kr.cluster, c, err)) != EKSKIT_OK ||
+	    (r = apply_user(kr.user, kr.cluster, o, c, err)) != EKSKIT_OK)
 		goto out;
-	if (src != NULL && copy_source(src, ctx, kc_ctx) != EKSKIT_OK) {
+	if (src != NULL && copy_source(src, kr.context) != EKSKIT_OK) {
 		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -279,9 +207,7 @@ out:
 	if (r != EKSKIT_OK)
 		k8s_source_release(src);
 	k8s_conn_free(c);
-	kc_context_free(ctx);
-	kc_cluster_free(cl);
-	kc_user_free(u);
-	kc_set_release(&set);
+	kc_resolved_release(&kr);
+	kubeconfig_paths_free(paths);
 	return r;
 }

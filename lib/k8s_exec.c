@@ -91,11 +91,14 @@ plugin_environ(const struct kc_exec *exec, char *info)
 	for (j = 0; j < exec->nenv; j++) {
 		char *kv;
 		if (asprintf(&kv, "%s=%s", exec->env[j].name,
-		    exec->env[j].value ? exec->env[j].value : "") == -1)
-			kv = NULL;
-		envp[k++] = kv;  /* NULL ends the list early: caught below */
-		if (kv == NULL)
-			break;
+		    exec->env[j].value ? exec->env[j].value : "") == -1) {
+			/* free only ours: the entries before them are environ's */
+			while (j-- > 0)
+				free(envp[--k]);
+			free(envp);
+			return NULL;
+		}
+		envp[k++] = kv;
 	}
 	envp[k++] = info;
 	envp[k] = NULL;
@@ -124,26 +127,44 @@ ms_since(const struct timespec *t0)
 	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
+/* The plugin's time limit; tests shorten it (only with the loopback guard on). */
+static long
+exec_timeout_ms(void)
+{
+	const char *guard = getenv("EKSKIT_TEST_LOOPBACK_ONLY");
+	const char *v = getenv("EKSKIT_TEST_EXEC_TIMEOUT_MS");
+	long ms;
+
+	if (guard != NULL && strcmp(guard, "1") == 0 && v != NULL &&
+	    (ms = strtol(v, NULL, 10)) > 0 && ms < EXEC_TIMEOUT_MS)
+		return ms;
+	return EXEC_TIMEOUT_MS;
+}
+
+static int
+timed_out(pid_t pid, const char *cmd, long limit_ms, struct ekskit_err *err)
+{
+	kill(pid, SIGKILL);
+	return ekskit_err_set(err, EKSKIT_ERR_TIMEOUT,
+	    "exec plugin %s did not finish within %ld s", cmd,
+	    (limit_ms + 999) / 1000);
+}
+
 /* Read the child's stdout until EOF or the time limit. */
 static int
-read_output(int fd, pid_t pid, const char *cmd, struct ekbuf *out, struct ekskit_err *err)
+read_output(int fd, pid_t pid, const char *cmd, const struct timespec *t0,
+    long limit_ms, struct ekbuf *out, struct ekskit_err *err)
 {
-	struct timespec t0;
 	char chunk[4096];
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		struct pollfd pfd = { fd, POLLIN, 0 };
-		long left = EXEC_TIMEOUT_MS - ms_since(&t0);
+		long left = limit_ms - ms_since(t0);
 		ssize_t n;
 		int pr;
 
-		if (left <= 0) {
-			kill(pid, SIGKILL);
-			return ekskit_err_set(err, EKSKIT_ERR_TIMEOUT,
-			    "exec plugin %s did not finish within %d s", cmd,
-			    EXEC_TIMEOUT_MS / 1000);
-		}
+		if (left <= 0)
+			return timed_out(pid, cmd, limit_ms, err);
 		pr = poll(&pfd, 1, (int)left);
 		if (pr == -1 && errno == EINTR)
 			continue;
@@ -170,8 +191,10 @@ run_plugin(const struct kc_exec *exec, const struct kc_cluster *cl,
 {
 	posix_spawn_file_actions_t fa;
 	char **argv = NULL, **envp = NULL, *info = NULL;
-	int pipefd[2] = { -1, -1 }, status, r, spawned = 0;
-	pid_t pid = -1;
+	int pipefd[2] = { -1, -1 }, status = 0, r, spawned = 0;
+	long limit = exec_timeout_ms();
+	struct timespec t0;
+	pid_t pid = -1, w;
 	size_t i;
 
 	if ((info = exec_info_env(exec, cl)) == NULL ||
@@ -193,6 +216,7 @@ run_plugin(const struct kc_exec *exec, const struct kc_cluster *cl,
 	r = posix_spawnp(&pid, exec->command, &fa, NULL, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (r != 0) {
 		r = ekskit_err_set(err, EKSKIT_ERR_CONFIG,
 		    "cannot run exec plugin %s: %s (is it installed and on PATH?)",
@@ -200,13 +224,26 @@ run_plugin(const struct kc_exec *exec, const struct kc_cluster *cl,
 		goto out;
 	}
 	spawned = 1;
-	r = read_output(pipefd[0], pid, exec->command, out, err);
+	r = read_output(pipefd[0], pid, exec->command, &t0, limit, out, err);
 out:
 	if (pipefd[0] != -1)
 		close(pipefd[0]);
 	if (spawned) {
-		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-			;
+		/* a plugin that closed stdout but does not exit must not hang us */
+		while ((w = waitpid(pid, &status, WNOHANG)) == 0 ||
+		    (w == -1 && errno == EINTR)) {
+			if (w == 0 && ms_since(&t0) >= limit) {
+				if (r == EKSKIT_OK)
+					r = timed_out(pid, exec->command, limit, err);
+				else
+					kill(pid, SIGKILL);
+				while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+					;
+				break;
+			}
+			if (w == 0)
+				poll(NULL, 0, 10);
+		}
 		if (r == EKSKIT_OK && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
 			r = ekskit_err_set(err, EKSKIT_ERR_NO_CREDS,
 			    "exec plugin %s failed (%s %d); its messages are above",
@@ -218,14 +255,6 @@ out:
 	free(info);
 	free(argv);
 	return r;
-}
-
-/* Wipe a secret string held inside a jansson value we are about to free. */
-static void
-wipe_json_string(const char *s)
-{
-	if (s != NULL)
-		OPENSSL_cleanse((void *)(uintptr_t)s, strlen(s));
 }
 
 /* Take status.token or the client certificate pair from the plugin's answer. */
@@ -253,7 +282,12 @@ parse_exec_credential(const struct kc_exec *exec, const struct ekbuf *out,
 		    "exec plugin %s answered with apiVersion %s, the kubeconfig asks "
 		    "for %s", exec->command, api ? api : "(none)", want);
 	} else if (token != NULL && *token != '\0') {
-		if ((conn->token = strdup(token)) == NULL)
+		if (!k8s_token_valid(token))
+			r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
+			    "exec plugin %s returned a status.token that is not a "
+			    "usable bearer token (spaces or control characters)",
+			    exec->command);
+		else if ((conn->token = strdup(token)) == NULL)
 			r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	} else if (cert != NULL && key != NULL) {
 		conn->client_cert_pem = strdup(cert);
@@ -266,8 +300,8 @@ parse_exec_credential(const struct kc_exec *exec, const struct ekbuf *out,
 		    "certificate", exec->command);
 	}
 	/* the JSON held the credential: wipe jansson's copy of the strings */
-	wipe_json_string(token);
-	wipe_json_string(key);
+	k8s_json_wipe_string(token);
+	k8s_json_wipe_string(key);
 	json_decref(root);
 	return r;
 }
@@ -337,6 +371,31 @@ parse_token_plugin(const struct kc_exec *exec, struct tokengen_opts *t)
 	return t->cluster_id != NULL;
 }
 
+/* "api\0command\0arg\0...\0NAME=value\0..." as a length-prefixed string. */
+static char *
+exec_identity(const struct kc_exec *exec)
+{
+	struct ekbuf b;
+	size_t i;
+	int r;
+
+	ekbuf_init(&b, 64 * 1024);
+	r = ekbuf_printf(&b, "%zu:%s %zu:%s", strlen(exec->api_version ?
+	    exec->api_version : ""), exec->api_version ? exec->api_version : "",
+	    strlen(exec->command), exec->command);
+	for (i = 0; r == EKSKIT_OK && i < exec->nargs; i++)
+		r = ekbuf_printf(&b, " %zu:%s", strlen(exec->args[i]), exec->args[i]);
+	for (i = 0; r == EKSKIT_OK && i < exec->nenv; i++)
+		r = ekbuf_printf(&b, " %zu:%s=%zu:%s", strlen(exec->env[i].name),
+		    exec->env[i].name, strlen(exec->env[i].value ? exec->env[i].value : ""),
+		    exec->env[i].value ? exec->env[i].value : "");
+	if (r != EKSKIT_OK) {
+		ekbuf_release(&b);
+		return NULL;
+	}
+	return ekbuf_detach(&b, NULL);
+}
+
 int
 k8s_exec_credential(const struct kc_exec *exec, const struct kc_cluster *cl,
     const struct k8s_load_opts *o, struct k8s_conn *conn, struct ekskit_err *err)
@@ -349,6 +408,8 @@ k8s_exec_credential(const struct kc_exec *exec, const struct kc_cluster *cl,
 	if (exec->command == NULL || *exec->command == '\0')
 		return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
 		    "the kubeconfig user's exec block has no command");
+	if ((conn->exec_id = exec_identity(exec)) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "exec block too large");
 	if (!o->no_in_process_token && parse_token_plugin(exec, &t)) {
 		/* same token the plugin would print, without a process */
 		if ((r = tokengen_run(&t, &res, err)) != EKSKIT_OK)

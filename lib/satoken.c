@@ -91,13 +91,6 @@ token_request_body(const struct satoken_req *r)
 	return body;
 }
 
-static void
-wipe_json_string(const char *s)
-{
-	if (s != NULL)
-		OPENSSL_cleanse((void *)(uintptr_t)s, strlen(s));
-}
-
 int
 satoken_request(const struct k8s_conn *c, const struct satoken_req *r,
     time_t now, struct satoken *out, struct ekskit_err *err)
@@ -123,7 +116,7 @@ satoken_request(const struct k8s_conn *c, const struct satoken_req *r,
 	token = json_string_value(json_object_get(json_object_get(resp, "status"), "token"));
 	exp = json_string_value(json_object_get(json_object_get(resp, "status"),
 	    "expirationTimestamp"));
-	if (token == NULL || *token == '\0' || strlen(token) > TOKEN_MAX ||
+	if (!k8s_token_valid(token) ||
 	    exp == NULL || timeutil_parse_rfc3339(exp, &out->expiration) != EKSKIT_OK) {
 		rc = ekskit_err_set(err, EKSKIT_ERR_INVALID,
 		    "the API server's TokenRequest answer has no valid "
@@ -140,7 +133,7 @@ satoken_request(const struct k8s_conn *c, const struct satoken_req *r,
 	out->granted_seconds = (long long)(out->expiration - now);
 out:
 	if (resp != NULL)
-		wipe_json_string(json_string_value(json_object_get(
+		k8s_json_wipe_string(json_string_value(json_object_get(
 		    json_object_get(resp, "status"), "token")));
 	if (rc != EKSKIT_OK)
 		satoken_release(out);
@@ -217,7 +210,7 @@ satoken_bind(const struct k8s_conn *c, const char *ns, const char *sa,
     int cluster_wide, const char *role_kind, const char *role, int *created,
     struct ekskit_err *err)
 {
-	char *coll = NULL, *one = NULL, name[300];
+	char *coll = NULL, *one = NULL, name[2 * 253 + 2];
 	json_t *body = NULL, *resp = NULL;
 	const char *kind = cluster_wide ? "ClusterRoleBinding" : "RoleBinding";
 	int rc;
@@ -229,18 +222,26 @@ satoken_bind(const struct k8s_conn *c, const char *ns, const char *sa,
 	if (strcmp(role_kind, "Role") != 0 && strcmp(role_kind, "ClusterRole") != 0)
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 		    "role kind must be Role or ClusterRole (got '%s')", role_kind);
-	snprintf(name, sizeof(name), "%s-%s", sa, role);
+	if (!k8s_rbac_name_valid(role))
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "'%s' is not a valid %s name", role, role_kind);
+	/* a truncated name could be another binding: refuse instead */
+	if ((size_t)snprintf(name, sizeof(name), "%s-%s", sa, role) >= sizeof(name) ||
+	    !k8s_rbac_name_valid(name))
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "the binding name %s-%s would be longer than 253 characters: "
+		    "use a shorter service account or role name", sa, role);
 	if (cluster_wide) {
 		rc = k8s_path(&coll, err, "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings");
 		if (rc == EKSKIT_OK)
 			rc = k8s_path(&one, err,
-			    "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/%s", name);
+			    "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/%S", name);
 	} else {
 		rc = k8s_path(&coll, err,
 		    "/apis/rbac.authorization.k8s.io/v1/namespaces/%s/rolebindings", ns);
 		if (rc == EKSKIT_OK)
 			rc = k8s_path(&one, err,
-			    "/apis/rbac.authorization.k8s.io/v1/namespaces/%s/rolebindings/%s",
+			    "/apis/rbac.authorization.k8s.io/v1/namespaces/%s/rolebindings/%S",
 			    ns, name);
 	}
 	if (rc != EKSKIT_OK)
@@ -303,13 +304,20 @@ secret_token(json_t *secret, struct satoken *out, struct ekskit_err *err)
 		return EKSKIT_ERR_NOT_FOUND;
 	ekbuf_init_secret(&tok, TOKEN_MAX);
 	rc = ek_b64_decode(b64, EK_B64_STD, "the Secret's data.token", &tok, err);
-	wipe_json_string(b64);
+	k8s_json_wipe_string(b64);
 	if (rc != EKSKIT_OK) {
 		ekbuf_release(&tok);
 		return rc;
 	}
-	out->token = ekbuf_detach(&tok, NULL);
-	return out->token ? EKSKIT_OK : ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	if ((out->token = ekbuf_detach(&tok, NULL)) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	if (!k8s_token_valid(out->token)) {
+		ek_free_secret(out->token);
+		out->token = NULL;
+		return ekskit_err_set(err, EKSKIT_ERR_INVALID, "the Secret's data.token "
+		    "is not a usable bearer token (spaces or control characters)");
+	}
+	return EKSKIT_OK;
 }
 
 static int
@@ -424,13 +432,12 @@ satoken_revoke(const struct k8s_conn *c, const char *ns, const char *sa,
 
 int
 satoken_kubeconfig(const struct k8s_conn *c, const char *cluster_name,
-    const char *ns, const char *sa, const char *token,
-    const char *const *exec_argv, struct ekbuf *out, struct ekskit_err *err)
+    const char *ns, const char *sa, const char *token, struct ekbuf *out,
+    struct ekskit_err *err)
 {
 	struct kc_cluster cl = { 0 };
 	struct kc_user u = { 0 };
 	struct kc_context ctx = { 0 };
-	struct kc_exec ex = { 0 };
 	struct kubeconfig *kc;
 	struct ekbuf ca, name;
 	int rc;
@@ -451,19 +458,7 @@ satoken_kubeconfig(const struct k8s_conn *c, const char *cluster_name,
 	cl.proxy_url = c->proxy_url;
 	cl.insecure_skip_tls_verify = c->insecure_skip_verify;
 	ctx.namespace = (char *)(uintptr_t)ns;
-	if (exec_argv != NULL) {
-		size_t n = 0;
-		while (exec_argv[n] != NULL)
-			n++;
-		ex.api_version = (char *)KC_EXEC_API_V1BETA1;
-		ex.command = (char *)(uintptr_t)exec_argv[0];
-		ex.args = (char **)(uintptr_t)(exec_argv + 1);
-		ex.nargs = n - 1;
-		ex.interactive_mode = (char *)"Never";
-		u.exec = &ex;
-	} else {
-		u.token = (char *)(uintptr_t)token;
-	}
+	u.token = (char *)(uintptr_t)token;
 	if ((kc = kubeconfig_new()) == NULL) {
 		rc = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	} else if ((rc = kubeconfig_set_cluster(kc, &cl, NULL, err)) == EKSKIT_OK &&

@@ -64,9 +64,17 @@ cache_key_for(const struct satoken_opts *o, const struct k8s_conn *c,
 	rc = cache_key_add(k, "server", c->server);
 	rc = rc ?: cache_key_add(k, "context", o->load.context);
 	rc = rc ?: cache_key_add(k, "kubeconfig", o->load.kubeconfig);
-	/* a different caller identity must not share the cached token */
-	rc = rc ?: cache_key_add_hashed(k, "caller-token", c->token);
-	rc = rc ?: cache_key_add_hashed(k, "caller-cert", c->client_cert_pem);
+	/*
+	 * A different caller identity must not share the cached token.  An
+	 * exec plugin's token changes on every run (an EKS token is a presigned
+	 * URL with the time in it): key on the plugin, or nothing would hit.
+	 */
+	if (c->exec_id != NULL) {
+		rc = rc ?: cache_key_add_hashed(k, "caller-exec", c->exec_id);
+	} else {
+		rc = rc ?: cache_key_add_hashed(k, "caller-token", c->token);
+		rc = rc ?: cache_key_add_hashed(k, "caller-cert", c->client_cert_pem);
+	}
 	rc = rc ?: cache_key_add(k, "namespace", r->namespace);
 	rc = rc ?: cache_key_add(k, "service-account", r->service_account);
 	rc = rc ?: cache_key_add(k, "duration", num);
@@ -134,6 +142,23 @@ cached_token(const struct satoken_opts *o, const struct k8s_conn *c,
 	return rc;
 }
 
+/* {"kind":"Secret","namespace":NS,"token":T}: jansson does the escaping. */
+static int
+legacy_json(const char *ns, const char *token, struct ekbuf *out,
+    struct ekskit_err *err)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s}", "kind", "Secret", "namespace", ns,
+	    "token", token);
+	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	int rc = text != NULL && ekbuf_printf(out, "%s\n", text) == EKSKIT_OK ?
+	    EKSKIT_OK : ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+
+	k8s_json_wipe_string(json_string_value(json_object_get(o, "token")));
+	json_decref(o);
+	ek_free_secret(text);
+	return rc;
+}
+
 static int
 render(const struct satoken_opts *o, const struct k8s_conn *c,
     const struct k8s_source *src, const char *ns, const struct satoken *tok,
@@ -149,10 +174,8 @@ render(const struct satoken_opts *o, const struct k8s_conn *c,
 		    ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	case SATOKEN_OUT_JSON:
 		if (tok->response_json == NULL)  /* legacy Secret: no TokenRequest */
-			rc = ekbuf_printf(out, "{\"kind\":\"Secret\",\"namespace\":\"%s\","
-			    "\"token\":\"%s\"}\n", ns, tok->token);
-		else
-			rc = ekbuf_printf(out, "%s\n", tok->response_json);
+			return legacy_json(ns, tok->token, out, err);
+		rc = ekbuf_printf(out, "%s\n", tok->response_json);
 		return rc == EKSKIT_OK ? EKSKIT_OK :
 		    ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	case SATOKEN_OUT_EXEC:
@@ -164,7 +187,7 @@ render(const struct satoken_opts *o, const struct k8s_conn *c,
 		return rc;
 	case SATOKEN_OUT_KUBECONFIG:
 		return satoken_kubeconfig(c, src->cluster, ns,
-		    o->req.service_account, tok->token, NULL, out, err);
+		    o->req.service_account, tok->token, out, err);
 	}
 	return ekskit_err_set(err, EKSKIT_ERR_INTERNAL, "unknown output");
 }

@@ -164,6 +164,29 @@ demo_server_log() {
 	sed -E 's/^[^ ]+ //' "$K8S_FAKE_LOG" | grep -v '^listening' | tail -n 6
 }
 
+# ---- eks-satoken: a service-account token and a kubeconfig that carries only it
+demo_satoken_kubeconfig() {
+	run "$BIN/eks-satoken" --service-account ci-bot --create --bind-clusterrole view \
+		--duration 1h -o kubeconfig --output-file "$T/ci-bot.kubeconfig" 2>&1 |
+		sed "s|$T|\$DEMO|g"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || return 1
+	echo "wrote \$DEMO/ci-bot.kubeconfig (mode $(stat -c %a "$T/ci-bot.kubeconfig")); its user part:"
+	sed -n '/^users:/,$p' "$T/ci-bot.kubeconfig" |
+		sed -E 's/(token: ).{12}.*/\1…(service-account token)…/'
+	if grep -q 'eks-token\|client-key' "$T/ci-bot.kubeconfig"; then
+		echo "the admin's credentials leaked into it"
+		return 1
+	fi
+	echo "(nothing of the admin's exec credential was copied)"
+}
+
+demo_satoken_whoami() {
+	run kubectl --kubeconfig "$T/ci-bot.kubeconfig" auth whoami || return 1
+	run kubectl --kubeconfig "$T/ci-bot.kubeconfig" get serviceaccounts -n default || return 1
+	echo "view may read, but not write:"
+	expect_failure kubectl --kubeconfig "$T/ci-bot.kubeconfig" create configmap demo -n default
+}
+
 # ---- eks-hosts: a private endpoint made resolvable through a temp hosts file
 demo_hosts_private_cluster() {
 	local vpc sub
@@ -221,6 +244,8 @@ step "kubectl get --raw /version: kubectl runs eks-token and sends its token" de
 step "kubectl auth whoami: the API server mapped the token to the IAM user" demo_whoami
 step "A token made for another cluster name is refused" demo_wrong_cluster
 step "What the API server saw" demo_server_log
+step "eks-satoken: a service account with view rights, and a kubeconfig holding only its token" demo_satoken_kubeconfig
+step "kubectl with that kubeconfig is the service account" demo_satoken_whoami
 step "A cluster whose API endpoint is private (only reachable inside its VPC)" demo_hosts_private_cluster
 step "eks-hosts writes the endpoint's private addresses into a (temporary) hosts file" demo_hosts_write
 step "eks-hosts --check, then --remove restores the file" demo_hosts_check_remove

@@ -101,6 +101,11 @@ on_flag(void *ud, int id, const char *arg, struct ekskit_err *err)
 	case F_DURATION:
 		if (k8s_parse_duration(arg, &o->req.duration_seconds, err) != EKSKIT_OK)
 			return EKSKIT_ERR_USAGE;
+		/* 0 would mean "the server's default" to the library: refuse it */
+		if (o->req.duration_seconds == 0)
+			return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+			    "--duration %s is too short: the API server refuses tokens "
+			    "valid for less than 10 minutes", arg);
 		break;
 	case F_AUDIENCE:
 		if (o->req.naudiences == MAX_AUDIENCES)
@@ -143,9 +148,6 @@ report(const struct cli_logger *lg, const struct args *a,
 	char when[TIMEUTIL_RFC3339_LEN] = "";
 	int quiet = a->o.output == SATOKEN_OUT_EXEC && !a->o.load.verbose;
 
-	if (res->insecure)
-		cli_warn(lg, "the kubeconfig sets insecure-skip-tls-verify: the API "
-		    "server's identity is not checked");
 	if (res->revoked != NULL) {
 		fprintf(stderr, "deleted %s\n", res->revoked);
 		return;
@@ -175,13 +177,17 @@ report(const struct cli_logger *lg, const struct args *a,
 }
 
 static int
-emit(const struct args *a, const struct ekbuf *out, struct ekskit_err *err)
+emit(const struct args *a, const struct satoken_outcome *res,
+    const struct ekbuf *out, struct ekskit_err *err)
 {
 	struct ek_write_opts wo = { .mode = 0600 };
 
+	/* --revoke has no output: never replace --output-file with nothing */
+	if (res->revoked != NULL)
+		return EKSKIT_OK;
 	if (a->output_file != NULL)
 		return ek_write_atomic(a->output_file, out->data, out->len, &wo, err);
-	if (out->len > 0)  /* --revoke prints nothing */
+	if (out->len > 0)
 		fwrite(out->data, 1, out->len, stdout);
 	/* a bare token gets a newline only for a human, like kubectl create token */
 	if (a->o.output == SATOKEN_OUT_TOKEN && isatty(STDOUT_FILENO))
@@ -224,8 +230,12 @@ main(int argc, char **argv)
 	}
 	ekbuf_init_secret(&out, 0);
 	rc = satoken_run(&a.o, &out, &res, &err);
+	/* whether the run worked or not: the connection was not verified */
+	if (res.insecure)
+		cli_warn(&lg, "the kubeconfig sets insecure-skip-tls-verify: the API "
+		    "server's identity is not checked");
 	if (rc == EKSKIT_OK)
-		rc = emit(&a, &out, &err);
+		rc = emit(&a, &res, &out, &err);
 	if (rc == EKSKIT_OK)
 		report(&lg, &a, &res);
 	else if (rc == EKSKIT_ERR_USAGE)

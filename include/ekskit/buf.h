@@ -57,6 +57,8 @@ char *ek_strndup(const char *s, size_t n);
 void ek_free_secret(char *s);
 /* Wipe then free n bytes.  NULL is fine. */
 void ek_freezero(void *p, size_t n);
+/* Free a NULL-terminated array of malloc'd strings and the array.  NULL is fine. */
+void ek_strv_free(char **v);
 /* 1 if s starts with prefix / ends with suffix. */
 int ek_startswith(const char *s, const char *prefix);
 int ek_endswith(const char *s, const char *suffix);

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 
+#include "ekskit/buf.h"
 #include "ekskit/error.h"
 
 #define DNS_ENV_RESOLV_CONF "EKS_HOSTS_RESOLV_CONF"
@@ -59,14 +60,12 @@ struct dns_opts {
 /*
  * A and AAAA records for `name` (absolute: no search domains), CNAMEs
  * followed.  *addrs_out: NULL-terminated, canonical, sorted, unique,
- * malloc'd (free with hostsfile_strv_free or dns_strv_free).  A name that
+ * malloc'd (free with ek_strv_free, buf.h).  A name that
  * does not exist gives EKSKIT_ERR_NOT_FOUND; no answer in time
  * EKSKIT_ERR_TIMEOUT; other failures EKSKIT_ERR_NETWORK.
  */
 int dns_resolve(const struct dns_opts *o, const char *name, char ***addrs_out,
     struct ekskit_err *err);
-
-void dns_strv_free(char **v);
 
 /*
  * TCP connect to addr:port within timeout_ms.  0 when the connection was

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "ekskit/awsreq.h"
+#include "ekskit/buf.h"
 #include "ekskit/error.h"
 
 #define EC2_API_VERSION "2016-11-15"
@@ -69,7 +70,7 @@ int ec2_describe_eks_enis(const struct aws_client *c,
  * The addresses to publish: from `in-use` ENIs when there is at least one
  * (an ENI that is not in use is being created or rotated away), else from
  * all; IPv4 always, IPv6 too when want_ipv6.  Canonical, sorted, unique,
- * NULL-terminated, malloc'd (free with dns_strv_free).  No address at all:
+ * NULL-terminated, malloc'd (free with ek_strv_free).  No address at all:
  * EKSKIT_ERR_NOT_FOUND.
  */
 int ec2_eni_addresses(const struct ec2_eni_list *l, int want_ipv6,

@@ -76,7 +76,7 @@ int hostsfile_render_block(const char *region, const char *cluster,
 /*
  * The addresses listed for `host` inside the block of region/cluster.
  * *addrs_out is a NULL-terminated malloc'd array (free with
- * hostsfile_strv_free); an absent block gives an empty array.  *found is
+ * ek_strv_free); an absent block gives an empty array.  *found is
  * set to 1 when the block exists.
  */
 int hostsfile_block_addrs(const char *text, size_t len, const char *region,
@@ -87,20 +87,17 @@ int hostsfile_block_addrs(const char *text, size_t len, const char *region,
  * Every address the hosts file maps `host` to (any line, in file order,
  * de-duplicated), the way the `files` NSS source sees it: comments
  * stripped, fields split on blanks, names compared case-insensitively.
- * NULL-terminated array, free with hostsfile_strv_free.
+ * NULL-terminated array, free with ek_strv_free.
  */
 int hostsfile_lookup(const char *text, size_t len, const char *host,
     char ***addrs_out, struct ekskit_err *err);
 
 /*
  * Cluster names of every eks-hosts block of `region` in the text, in file
- * order, de-duplicated.  NULL-terminated, free with hostsfile_strv_free.
+ * order, de-duplicated.  NULL-terminated, free with ek_strv_free.
  */
 int hostsfile_list_clusters(const char *text, size_t len, const char *region,
     char ***clusters_out, struct ekskit_err *err);
-
-/* Free a NULL-terminated array of strings.  NULL is fine. */
-void hostsfile_strv_free(char **v);
 
 /*
  * Append a unified diff (3 lines of context, one hunk per change region)

@@ -31,6 +31,9 @@ struct k8s_conn {
 	char *client_cert_pem;    /* or NULL */
 	char *client_key_pem;     /* secret, or NULL */
 	char *token;              /* bearer token, secret, or NULL */
+	char *exec_id;            /* credentials from an exec plugin: its command,
+	                             args and env (a stable name for who we are,
+	                             unlike the token it returns), else NULL */
 	long timeout_ms;          /* per request; 0 = 30 s */
 	int verbose;
 };
@@ -49,13 +52,33 @@ int k8s_call(const struct k8s_conn *c, const char *method, const char *path,
 /*
  * Build an API path with each segment percent-encoded, e.g.
  * k8s_path(&b, "/api/v1/namespaces/%s/serviceaccounts/%s/token", ns, sa)
- * where every %s is validated as a DNS-1123 name (else EKSKIT_ERR_INVALID).
- * The result is malloc'd (caller frees).
+ * where every %s is validated as a DNS-1123 name and every %S as an RBAC
+ * object name (k8s_rbac_name_valid) and percent-encoded (else
+ * EKSKIT_ERR_INVALID).  The result is malloc'd (caller frees).
  */
 int k8s_path(char **out, struct ekskit_err *err, const char *fmt, ...);
 
 /* 1 if s is a valid DNS-1123 subdomain (names of namespaces, SAs, secrets). */
 int k8s_name_valid(const char *s);
+
+/*
+ * 1 if s is a valid name for Roles, ClusterRoles and their bindings: the API
+ * server only asks for a path segment (no '/', no '%', not "." or ".."), so
+ * "system:auth-delegator" and "MyRole" are fine.  We also refuse spaces and
+ * control characters, and more than 253 characters.
+ */
+int k8s_rbac_name_valid(const char *s);
+
+/*
+ * 1 if s can be sent as a bearer token: 1 to 64 KiB of visible ASCII (no
+ * spaces, no control characters), so that a token from a kubeconfig, a
+ * token file, an exec plugin or the API server can never add a line to the
+ * Authorization header or to what we print.
+ */
+int k8s_token_valid(const char *s);
+
+/* Wipe a secret string held inside a jansson value about to be freed.  NULL accepted. */
+void k8s_json_wipe_string(const char *s);
 
 /*
  * Parse a Go duration ("90s", "1h30m", "1.5h", "45m") into seconds,
@@ -77,7 +100,6 @@ struct k8s_source {
 	char *cluster;            /* owned: its cluster entry name */
 	char *user;               /* owned: its user entry name */
 	char *namespace;          /* owned: the context's namespace, or NULL */
-	char *kubeconfig;         /* owned: the file the context came from */
 };
 void k8s_source_release(struct k8s_source *s);
 

@@ -82,12 +82,11 @@ int satoken_revoke(const struct k8s_conn *c, const char *ns, const char *sa,
  * the token only: server, the CA embedded as data, tls-server-name,
  * proxy-url, the namespace, and entries named "<sa>@<cluster>" so that they
  * never collide with the source.  Nothing else of the source's user is
- * copied.  With exec_argv (NULL-terminated, may be NULL) the user runs that
- * command (eks-satoken --output exec-credential ...) instead of a fixed token.
+ * copied.
  */
 int satoken_kubeconfig(const struct k8s_conn *c, const char *cluster_name,
-    const char *ns, const char *sa, const char *token,
-    const char *const *exec_argv, struct ekbuf *out, struct ekskit_err *err);
+    const char *ns, const char *sa, const char *token, struct ekbuf *out,
+    struct ekskit_err *err);
 
 /* What eks-satoken was asked to do (the front end fills it from flags). */
 enum satoken_output { SATOKEN_OUT_TOKEN, SATOKEN_OUT_JSON, SATOKEN_OUT_EXEC, SATOKEN_OUT_KUBECONFIG };
@@ -105,7 +104,6 @@ struct satoken_opts {
 	enum satoken_output output;
 	int no_cache;                      /* --no-cache (exec-credential) */
 	const char *exec_api_version;      /* from KUBERNETES_EXEC_INFO, for exec-credential */
-	const char *const *self_argv;      /* argv to re-run for an exec kubeconfig, or NULL */
 	time_t now;
 };
 

@@ -1107,7 +1107,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not n and not meta.get("generateName"):
             raise invalid(kind, group, "", [("metadata.name",
                                              "Required value: name or generateName is required")])
-        if n and not re.fullmatch(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?", n) or len(n) > 253:
+        if res in ("roles", "clusterroles", "rolebindings", "clusterrolebindings"):
+            # RBAC names are path segments (system:auth-delegator), as in
+            # the real API's ValidateRBACName
+            if n in (".", "..") or "/" in n or "%" in n:
+                raise invalid(kind, group, n, [("metadata.name", 'Invalid value: "%s": may '
+                                                "not be '.' or '..' and may not contain "
+                                                "'/' or '%%'" % n)])
+        elif n and not re.fullmatch(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?", n) or len(n) > 253:
             raise invalid(kind, group, n, [("metadata.name", 'Invalid value: "%s": a lowercase '
                                             "RFC 1123 subdomain must consist of lower case "
                                             "alphanumeric characters, '-' or '.', and must start "

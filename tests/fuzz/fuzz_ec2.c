@@ -44,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (ec2_eni_addresses(&l, 1, &addrs, &n, NULL) == 0)
 			check_addrs(addrs);
-		dns_strv_free(addrs);
+		ek_strv_free(addrs);
 	}
 	ec2_eni_list_release(&l);
 	free(tok);

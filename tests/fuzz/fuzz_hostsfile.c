@@ -42,7 +42,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (hostsfile_block_addrs(in, size, "us-west-2", "demo", HOST, &v, &found,
 	    NULL) != 0)
 		abort();
-	hostsfile_strv_free(v);
+	ek_strv_free(v);
 	if (hostsfile_edit(a, alen, "us-west-2", "demo", NULL, NULL, 0, &c, &clen,
 	    &ch, NULL) != 0)
 		abort();
@@ -50,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (hostsfile_lookup(a, alen, HOST, &v, NULL) != 0)
 		abort();
-	hostsfile_strv_free(v);
+	ek_strv_free(v);
 	ekbuf_init(&d, 0);
 	if (hostsfile_unified_diff(in, size, a, alen, "a", "b", &d) != 0)
 		abort();

@@ -54,8 +54,17 @@ assert_contains "$(cat "$T/err")" "less than 10 minutes" "short duration message
 assert_eq "$before" "$(grep -c '/token' "$K8S_FAKE_LOG")" "no TokenRequest sent for a short duration"
 "$SAT" --kubeconfig "$admin" --service-account ci-bot --duration 48h >/dev/null 2>"$T/err" ||
 	fail "48h token: $(cat "$T/err")"
-assert_contains "$(cat "$T/err")" "granted 86400s, less than the 172800s" "capped lifetime warned"
+# granted = expiry - our clock at the start: a second either way is the request's time
+grep -Eq "granted 8(6399|6400|6401)s, less than the 172800s" "$T/err" && ok "capped lifetime warned" ||
+	fail "capped lifetime warned: $(cat "$T/err")"
 assert_rc 2 "bad duration syntax" "$SAT" --kubeconfig "$admin" --service-account ci-bot --duration 1d
+# 0 must not quietly become the server's default lifetime; no C number syntax
+before=$(grep -c '/token' "$K8S_FAKE_LOG")
+for d in 0 0s 0.5s 0x10h 1e3m; do
+	"$SAT" --kubeconfig "$admin" --service-account ci-bot --duration "$d" >/dev/null 2>"$T/err"; rc=$?
+	assert_eq 2 "$rc" "--duration $d is a usage error"
+done
+assert_eq "$before" "$(grep -c '/token' "$K8S_FAKE_LOG")" "no TokenRequest sent for a zero or malformed duration"
 
 # --- json output
 js=$("$SAT" --kubeconfig "$admin" --service-account ci-bot -o json --audience api --audience vault --duration 2h 2>/dev/null)
@@ -90,6 +99,15 @@ assert_not_contains "$(cat "$T/err")" "created role binding" "existing binding r
 	fail "namespaced bind: $(cat "$T/err")"
 k8s_api GET /apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings/editor-edit
 assert_eq 200 "$K8S_HTTP_CODE" "RoleBinding editor-edit created"
+# RBAC names are path segments, not DNS names: system:* ClusterRoles work
+for i in 1 2; do
+	"$SAT" --kubeconfig "$admin" --service-account delegator --create \
+		--bind-clusterrole system:auth-delegator >/dev/null 2>"$T/err" ||
+		fail "bind system:auth-delegator (run $i): $(cat "$T/err")"
+done
+k8s_api GET /apis/rbac.authorization.k8s.io/v1/clusterrolebindings/delegator-system:auth-delegator
+assert_eq 200 "$K8S_HTTP_CODE" "ClusterRoleBinding delegator-system:auth-delegator created (and reused)"
+assert_rc 2 "a role name with a '/' is refused" "$SAT" --kubeconfig "$admin" --service-account delegator --bind-clusterrole a/b
 k8s_api POST /apis/rbac.authorization.k8s.io/v1/clusterrolebindings \
 	'{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":"other-view"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"},"subjects":[{"kind":"User","name":"someone"}]}'
 "$SAT" --kubeconfig "$admin" --service-account other --create --bind-clusterrole view >/dev/null 2>"$T/err"; rc=$?
@@ -155,14 +173,33 @@ assert_eq $((n1 + 1)) "$(grep -c 'serviceaccounts/ci-bot/token' "$K8S_FAKE_LOG")
 ls -ld "$XDG_CACHE_HOME/ekskit" | grep -q '^drwx------' && ok "cache dir 0700" || fail "cache dir mode"
 assert_not_contains "$(cat "$XDG_CACHE_HOME"/ekskit/* 2>/dev/null | head -c 100000)" "$K8S_ADMIN_TOKEN" "admin token not cached"
 
+# --- insecure-skip-tls-verify: honoured only when the kubeconfig says so, always with a warning
+sed 's/^    certificate-authority-data: .*/    insecure-skip-tls-verify: true/' "$admin" > "$T/insecure.kubeconfig"
+chmod 600 "$T/insecure.kubeconfig"
+"$SAT" --kubeconfig "$T/insecure.kubeconfig" --service-account ci-bot >/dev/null 2>"$T/err" ||
+	fail "insecure-skip-tls-verify kubeconfig: $(cat "$T/err")"
+assert_contains "$(cat "$T/err")" "insecure-skip-tls-verify" "insecure kubeconfig: warning"
+"$SAT" --kubeconfig "$T/insecure.kubeconfig" --service-account no-such-sa >/dev/null 2>"$T/err"
+assert_contains "$(cat "$T/err")" "insecure-skip-tls-verify" "insecure kubeconfig: warning on failure too"
+sed '/^    certificate-authority-data: .*/d' "$admin" > "$T/noca.kubeconfig"
+chmod 600 "$T/noca.kubeconfig"
+assert_rc 1 "no CA and no insecure-skip-tls-verify: the server is not trusted" \
+	"$SAT" --kubeconfig "$T/noca.kubeconfig" --service-account ci-bot
+
 # --- legacy Secret: filled asynchronously, then revoked
 tok=$("$SAT" --kubeconfig "$admin" --service-account legacy --create --legacy-secret 2>"$T/err") ||
 	fail "legacy secret: $(cat "$T/err")"
 k8s_kubeconfig_token "$T/legacy.kubeconfig" "$tok"
 who=$(kubectl --kubeconfig "$T/legacy.kubeconfig" auth whoami -o jsonpath='{.status.userInfo.username}' 2>&1)
 assert_eq "system:serviceaccount:default:legacy" "$who" "legacy Secret token works"
+js=$("$SAT" --kubeconfig "$admin" --service-account legacy --legacy-secret -o json 2>"$T/err") ||
+	fail "legacy secret json: $(cat "$T/err")"
+assert_eq "$tok" "$(json_get "$js" 'd["token"]')" "legacy Secret -o json is JSON holding the token"
+assert_eq Secret "$(json_get "$js" 'd["kind"]')" "legacy Secret -o json kind"
 assert_rc 2 "exec-credential refuses a legacy token" "$SAT" --kubeconfig "$admin" --service-account legacy --legacy-secret -o exec-credential
-"$SAT" --kubeconfig "$admin" --service-account legacy --legacy-secret --revoke 2>"$T/err" || fail "revoke: $(cat "$T/err")"
+printf 'kept\n' > "$T/keep.out"
+"$SAT" --kubeconfig "$admin" --service-account legacy --legacy-secret --revoke --output-file "$T/keep.out" 2>"$T/err" || fail "revoke: $(cat "$T/err")"
+assert_eq kept "$(cat "$T/keep.out")" "--revoke leaves --output-file alone (it has no output)"
 assert_contains "$(cat "$T/err")" "deleted Secret default/legacy-token" "legacy Secret deleted"
 kubectl --kubeconfig "$T/legacy.kubeconfig" auth whoami >/dev/null 2>&1 && fail "revoked token still works" || ok "revoked token refused"
 assert_rc 2 "--revoke alone is a usage error" "$SAT" --kubeconfig "$admin" --service-account legacy --revoke
@@ -177,6 +214,14 @@ k8s_kubeconfig_exec "$T/src-plugin.kubeconfig" v1beta1 "$PYTHON" "$TOP/tests/fak
 "$SAT" --kubeconfig "$T/src-plugin.kubeconfig" --service-account ci-bot >/dev/null 2>"$T/err" ||
 	fail "exec-plugin source: $(cat "$T/err")"
 ok "exec plugin source authenticates"
+# a plugin that prints its credential, closes stdout and lingers: the time limit still holds
+k8s_kubeconfig_exec "$T/src-linger.kubeconfig" v1beta1 /bin/sh -c \
+	"printf '{\\\"kind\\\":\\\"ExecCredential\\\",\\\"apiVersion\\\":\\\"client.authentication.k8s.io/v1beta1\\\",\\\"status\\\":{\\\"token\\\":\\\"$K8S_ADMIN_TOKEN\\\"}}'; exec >&-; sleep 30"
+start=$(date +%s)
+EKSKIT_TEST_EXEC_TIMEOUT_MS=1500 "$SAT" --kubeconfig "$T/src-linger.kubeconfig" --service-account ci-bot >/dev/null 2>"$T/err"; rc=$?
+assert_eq 1 "$rc" "a lingering exec plugin fails"
+assert_contains "$(cat "$T/err")" "did not finish within 2 s" "lingering plugin: time limit message"
+[ $(( $(date +%s) - start )) -lt 10 ] && ok "lingering plugin: no hang" || fail "lingering plugin: hung"
 k8s_kubeconfig_exec "$T/src-ekstoken.kubeconfig" v1beta1 "$BIN/eks-token" --cluster-name "$K8S_CLUSTER_ID"
 "$SAT" --kubeconfig "$T/src-ekstoken.kubeconfig" --service-account ci-bot -o kubeconfig >"$T/k2" 2>"$T/err" ||
 	fail "eks-token source: $(cat "$T/err")"
@@ -188,6 +233,15 @@ k8s_kubeconfig_exec "$T/src-inproc.kubeconfig" v1beta1 eks-token --cluster-name 
 PATH=/usr/bin:/bin "$SAT" --kubeconfig "$T/src-inproc.kubeconfig" --service-account ci-bot >/dev/null 2>"$T/err" ||
 	fail "in-process eks-token: $(cat "$T/err")"
 ok "eks-token exec block minted in-process"
+# its EKS token differs from one second to the next: the exec-credential
+# cache must still hit (it keys on the exec block, not on the token)
+n1=$(grep -c 'serviceaccounts/ci-bot/token' "$K8S_FAKE_LOG")
+"$SAT" --kubeconfig "$T/src-inproc.kubeconfig" --service-account ci-bot -o exec-credential >/dev/null 2>"$T/err" ||
+	fail "exec-credential from an eks-token source: $(cat "$T/err")"
+sleep 1.1
+"$SAT" --kubeconfig "$T/src-inproc.kubeconfig" --service-account ci-bot -o exec-credential >/dev/null 2>"$T/err" ||
+	fail "exec-credential from an eks-token source (again): $(cat "$T/err")"
+assert_eq $((n1 + 1)) "$(grep -c 'serviceaccounts/ci-bot/token' "$K8S_FAKE_LOG")" "exec-credential cache hits with an eks-token source"
 k8s_kubeconfig_exec "$T/src-aws.kubeconfig" v1beta1 aws --region us-west-2 eks get-token \
 	--cluster-name "$K8S_CLUSTER_ID" --output json
 PATH=/usr/bin:/bin "$SAT" --kubeconfig "$T/src-aws.kubeconfig" --service-account ci-bot >/dev/null 2>"$T/err" ||
@@ -227,9 +281,22 @@ assert_contains "$(cat "$T/err")" "Conflict, HTTP 409" "409 shows reason and sta
 assert_eq 1 "$rc" "422 exits 1"
 assert_contains "$(cat "$T/err")" "larger than 2^32 seconds" "422 shows the server's message"
 assert_contains "$(cat "$T/err")" "Invalid, HTTP 422" "422 reason"
+# kubeconfig files: KUBECONFIG lists (absent entries skipped, first definition wins)
+KUBECONFIG="$T/absent.kubeconfig:$admin:$T/bad-token.kubeconfig" "$SAT" --service-account ci-bot >/dev/null 2>"$T/err" ||
+	fail "KUBECONFIG list: $(cat "$T/err")"
+ok "KUBECONFIG list: absent file skipped, the first file's context wins"
+"$SAT" --kubeconfig "$T/absent.kubeconfig" --service-account ci-bot >/dev/null 2>"$T/err"; rc=$?
+assert_eq 1 "$rc" "a missing --kubeconfig exits 1"
+assert_contains "$(cat "$T/err")" "no kubeconfig file found at $T/absent.kubeconfig" "missing kubeconfig message"
+grep -v '^current-context' "$admin" >"$T/nocurrent.kubeconfig"
+"$SAT" --kubeconfig "$T/nocurrent.kubeconfig" --service-account ci-bot >/dev/null 2>"$T/err"; rc=$?
+assert_eq 1 "$rc" "no current-context exits 1"
+assert_contains "$(cat "$T/err")" "pass --context NAME" "no current-context says what to do"
+"$SAT" --kubeconfig "$T/nocurrent.kubeconfig" --context fake --service-account ci-bot >/dev/null 2>"$T/err" ||
+	fail "--context: $(cat "$T/err")"
 "$SAT" --kubeconfig "$admin" --context nope --service-account ci-bot >/dev/null 2>"$T/err"; rc=$?
 assert_eq 1 "$rc" "unknown context exits 1"
-assert_contains "$(cat "$T/err")" "context 'nope' not found" "unknown context message"
+assert_contains "$(cat "$T/err")" 'context "nope" not found' "unknown context message"
 sed "s|certificate-authority-data: .*|certificate-authority-data: $(printf 'garbage' | base64)|" "$admin" >"$T/badca.kubeconfig"
 "$SAT" --kubeconfig "$T/badca.kubeconfig" --service-account ci-bot >/dev/null 2>"$T/err"; rc=$?
 assert_eq 1 "$rc" "invalid CA exits 1"

@@ -77,7 +77,7 @@ test_sort_unique(void **state)
 	assert_string_equal(v[3], "fd00::1");
 	assert_string_equal(v[4], "fd00::2");
 	assert_null(v[5]);
-	dns_strv_free(v);
+	ek_strv_free(v);
 }
 
 static void
@@ -175,7 +175,7 @@ test_resolve_fake_server(void **state)
 	assert_string_equal(v[1], "10.0.2.9");
 	assert_string_equal(v[2], "fd00::5");
 	assert_null(v[3]);
-	dns_strv_free(v);
+	ek_strv_free(v);
 	assert_int_equal(dns_resolve(&o, "missing.example", &v, &err), EKSKIT_ERR_NOT_FOUND);
 	assert_null(v);
 	kill(pid, SIGTERM);

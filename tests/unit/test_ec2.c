@@ -67,7 +67,7 @@ test_decoys_and_secondaries(void **state)
 	assert_string_equal(a[1], "10.0.1.77");
 	assert_string_equal(a[2], "10.0.2.9");
 	assert_null(a[3]);
-	dns_strv_free(a);
+	ek_strv_free(a);
 	ec2_eni_list_release(&l);
 }
 
@@ -109,12 +109,12 @@ test_prefer_in_use(void **state)
 	assert_int_equal(ec2_eni_addresses(&l, 0, &a, &n, &err), EKSKIT_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(a[0], "10.0.8.8");
-	dns_strv_free(a);
+	ek_strv_free(a);
 	ec2_eni_list_release(&l);
 	assert_int_equal(parse(only_avail, &filt, &l, &tok, &err), EKSKIT_OK);
 	assert_int_equal(ec2_eni_addresses(&l, 0, &a, &n, &err), EKSKIT_OK);
 	assert_string_equal(a[0], "10.0.7.7");
-	dns_strv_free(a);
+	ek_strv_free(a);
 	ec2_eni_list_release(&l);
 }
 
@@ -135,12 +135,12 @@ test_ipv6(void **state)
 	assert_int_equal(parse(xml, &filt, &l, &tok, &err), EKSKIT_OK);
 	assert_int_equal(ec2_eni_addresses(&l, 0, &a, &n, &err), EKSKIT_OK);
 	assert_int_equal(n, 1);
-	dns_strv_free(a);
+	ek_strv_free(a);
 	assert_int_equal(ec2_eni_addresses(&l, 1, &a, &n, &err), EKSKIT_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(a[0], "10.0.1.5");
 	assert_string_equal(a[1], "2600:1f14::10");
-	dns_strv_free(a);
+	ek_strv_free(a);
 	ec2_eni_list_release(&l);
 }
 

@@ -211,6 +211,14 @@ test_damaged_blocks(void **state)
 		"10.0.0.1 h\n# END eks-hosts us-west-2/demo\n",
 		"# BEGIN eks-hosts us-west-2/demo\n# BEGIN eks-hosts us-west-2/demo\n"
 		    "# END eks-hosts us-west-2/demo\n",
+		/* another cluster's block overlapping ours: replacing ours
+		 * would cut that block's BEGIN (or END) line away */
+		"# BEGIN eks-hosts us-west-2/demo\n# BEGIN eks-hosts us-west-2/other\n"
+		    "10.0.0.2 o\n# END eks-hosts us-west-2/demo\n"
+		    "# END eks-hosts us-west-2/other\n",
+		"# BEGIN eks-hosts us-west-2/other\n# BEGIN eks-hosts us-west-2/demo\n"
+		    "# END eks-hosts us-west-2/other\n10.0.0.1 h\n"
+		    "# END eks-hosts us-west-2/demo\n",
 	};
 	struct ekskit_err err;
 	char *out;
@@ -293,19 +301,19 @@ test_lookup_and_block_addrs(void **state)
 	assert_string_equal(v[1], "10.0.1.5");
 	assert_string_equal(v[2], "10.0.2.9");
 	assert_null(v[3]);
-	hostsfile_strv_free(v);
+	ek_strv_free(v);
 	assert_int_equal(hostsfile_block_addrs(t, strlen(t), "us-west-2", "demo",
 	    HOST, &v, &found, &err), EKSKIT_OK);
 	assert_int_equal(found, 1);
 	assert_string_equal(v[0], "10.0.1.5");
 	assert_string_equal(v[1], "10.0.2.9");
 	assert_null(v[2]);
-	hostsfile_strv_free(v);
+	ek_strv_free(v);
 	assert_int_equal(hostsfile_block_addrs(t, strlen(t), "us-west-2", "nope",
 	    HOST, &v, &found, &err), EKSKIT_OK);
 	assert_int_equal(found, 0);
 	assert_null(v[0]);
-	hostsfile_strv_free(v);
+	ek_strv_free(v);
 }
 
 static void
