@@ -390,15 +390,6 @@ out:
 	return r;
 }
 
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 /*
  * flock() a per-key lock file (kept, never unlinked: unlinking a flock'd
  * file races with waiters).  Returns the fd or -1 (warned).  The lock goes
@@ -430,7 +421,7 @@ lock_entry(int dirfd, const char *dir, const char *lockname,
 			close(fd);
 			return -1;
 		}
-		sleep_ms(LOCK_POLL_MS);
+		timeutil_sleep_ms(LOCK_POLL_MS);
 		waited += LOCK_POLL_MS;
 	}
 	return fd;

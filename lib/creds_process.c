@@ -1,14 +1,11 @@
 /* credential_process: run a command, read its JSON.  See creds_ext.h. */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -18,6 +15,7 @@
 #include "ekskit/buf.h"
 #include "ekskit/cache.h"
 #include "ekskit/creds_ext.h"
+#include "ekskit/proc.h"
 #include "ekskit/timeutil.h"
 
 #define MAX_ARGS 256
@@ -177,122 +175,41 @@ timeout_from_env(long timeout_ms)
 	return CREDS_PROCESS_TIMEOUT_MS;
 }
 
-static long
-elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-static pid_t
-spawn(const char *command, int outfd)
-{
-	char **argv = NULL;
-	int direct = creds_process_split(command, &argv);
-	pid_t pid;
-
-	if (direct < 0 && direct != EKSKIT_ERR_INVALID)
-		return -1;
-	pid = fork();
-	if (pid != 0) {
-		creds_process_argv_free(argv);
-		return pid;
-	}
-	/* child: own process group so a timeout kills the whole tree */
-	setpgid(0, 0);
-	if (dup2(outfd, STDOUT_FILENO) == -1)
-		_exit(127);
-	if (direct == 1)
-		execvp(argv[0], argv);
-	else
-		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
-	fprintf(stderr, "credential_process: cannot run %s: %s\n",
-	    direct == 1 ? argv[0] : "/bin/sh", strerror(errno));
-	_exit(127);
-}
-
-/* Read the child's stdout until EOF or the deadline.  0, NOMEM or TIMEOUT. */
-static int
-collect(int fd, struct ekbuf *b, long timeout_ms, const struct timespec *t0)
-{
-	char chunk[4096];
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	ssize_t n;
-	long left;
-	int r = EKSKIT_OK;
-
-	for (;;) {
-		left = timeout_ms - elapsed_ms(t0);
-		if (left <= 0) {
-			r = EKSKIT_ERR_TIMEOUT;
-			break;
-		}
-		if (poll(&pfd, 1, (int)left) == -1) {
-			if (errno == EINTR)
-				continue;
-			r = EKSKIT_ERR_IO;
-			break;
-		}
-		if (pfd.revents == 0)
-			continue;
-		n = read(fd, chunk, sizeof(chunk));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (ekbuf_append(b, chunk, (size_t)n) != EKSKIT_OK) {
-			r = EKSKIT_ERR_NOMEM;
-			break;
-		}
-	}
-	OPENSSL_cleanse(chunk, sizeof(chunk));
-	return r;
-}
-
 int
 creds_process_run(const char *command, const char *profile, long timeout_ms,
     time_t now, struct aws_credentials **out, struct ekskit_err *err)
 {
-	struct timespec t0;
+	char *sh_argv[] = { (char *)"/bin/sh", (char *)"-c", NULL, NULL };
+	struct proc_spec spec = { 0 };
+	char **argv = NULL;
 	struct ekbuf b;
 	char what[256];
-	int fds[2], status = 0, r;
-	pid_t pid;
+	int direct, status = 0, spawn_errno, r;
 
 	*out = NULL;
 	snprintf(what, sizeof(what), "credential_process of profile %s",
 	    profile ? profile : "default");
 	if (command == NULL || command[strspn(command, " \t")] == '\0')
 		return ekskit_err_set(err, EKSKIT_ERR_CONFIG, "%s is empty", what);
-	timeout_ms = timeout_from_env(timeout_ms);
-	if (pipe2(fds, O_CLOEXEC) == -1)
-		return ekskit_err_set(err, EKSKIT_ERR_IO, "%s: pipe: %s", what,
-		    strerror(errno));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	pid = spawn(command, fds[1]);
-	close(fds[1]);
-	if (pid == -1) {
-		close(fds[0]);
-		return ekskit_err_set(err, EKSKIT_ERR_IO, "%s: cannot start it: %s",
-		    what, strerror(errno));
-	}
+	/* no shell unless the command needs one, as the AWS CLI does */
+	direct = creds_process_split(command, &argv);
+	if (direct < 0 && direct != EKSKIT_ERR_INVALID)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	sh_argv[2] = (char *)(uintptr_t)command;
+	spec.argv = direct == 1 ? argv : sh_argv;
+	spec.timeout_ms = timeout_from_env(timeout_ms);
+	spec.own_group = 1;  /* a timeout kills the helper's children too */
 	ekbuf_init_secret(&b, CREDS_PROCESS_MAX_OUTPUT);
-	r = collect(fds[0], &b, timeout_ms, &t0);
-	close(fds[0]);
-	if (r != EKSKIT_OK)
-		kill(-pid, SIGKILL);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
-	if (r == EKSKIT_ERR_TIMEOUT) {
+	r = proc_run(&spec, &b, &status, &spawn_errno, err);
+	creds_process_argv_free(argv);
+	if (r == EKSKIT_ERR_NOT_FOUND) {
+		r = ekskit_err_set(err, EKSKIT_ERR_IO, "%s: cannot start it: %s", what,
+		    strerror(spawn_errno));
+	} else if (r == EKSKIT_ERR_TIMEOUT) {
 		ekskit_err_set(err, r, "%s did not finish within %ld s and was killed",
-		    what, timeout_ms / 1000);
-	} else if (r == EKSKIT_ERR_NOMEM) {
-		ekskit_err_set(err, r, "%s printed more than %d bytes", what,
-		    CREDS_PROCESS_MAX_OUTPUT);
+		    what, spec.timeout_ms / 1000);
 	} else if (r != EKSKIT_OK) {
-		ekskit_err_set(err, r, "%s: reading its output failed", what);
+		ekskit_err_prefix(err, "%s", what);
 	} else if (WIFSIGNALED(status)) {
 		r = ekskit_err_set(err, EKSKIT_ERR_IO, "%s was killed by signal %d",
 		    what, WTERMSIG(status));

@@ -12,18 +12,10 @@
 
 #include "ekskit/buf.h"
 #include "ekskit/fileio.h"
+#include "ekskit/timeutil.h"
 
 #define LOCK_POLL_MS 50
 #define MAX_LINK_DEPTH 16
-
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
 
 static int
 errno_to_status(int e)
@@ -71,7 +63,7 @@ ek_lock_acquire(const char *path, long timeout_ms, struct ek_lockfile *lk,
 		}
 		if (errno != EEXIST || waited >= timeout_ms)
 			break;
-		sleep_ms(LOCK_POLL_MS);
+		timeutil_sleep_ms(LOCK_POLL_MS);
 		waited += LOCK_POLL_MS;
 	}
 	if (errno != EEXIST) {

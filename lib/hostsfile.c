@@ -13,6 +13,7 @@
 
 #include "ekskit/fileio.h"
 #include "ekskit/hostsfile.h"
+#include "ekskit/timeutil.h"
 
 #define DIFF_CONTEXT 3
 #define LOCK_POLL_MS 50
@@ -680,15 +681,6 @@ out:
 
 /* ---- the file ---- */
 
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 /*
  * Exclusive flock on the sidecar lock file.  The lock file is left in
  * place (unlinking a flock file races with the next locker); the kernel
@@ -728,7 +720,7 @@ lock_sidecar(const char *target, long timeout_ms, struct ekskit_err *err)
 			ekbuf_release(&name);
 			return r;
 		}
-		sleep_ms(LOCK_POLL_MS);
+		timeutil_sleep_ms(LOCK_POLL_MS);
 		waited += LOCK_POLL_MS;
 	}
 	ekbuf_release(&name);

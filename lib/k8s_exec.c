@@ -3,17 +3,10 @@
  * include/ekskit/k8s.h): spawn without a shell, hand over
  * KUBERNETES_EXEC_INFO, read the ExecCredential it prints.
  */
-#include <errno.h>
 #include <stdint.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -21,6 +14,7 @@
 #include "ekskit/buf.h"
 #include "ekskit/k8s.h"
 #include "ekskit/kubeconfig.h"
+#include "ekskit/proc.h"
 #include "ekskit/tokengen.h"
 
 extern char **environ;
@@ -118,15 +112,6 @@ plugin_environ_free(char **envp, const struct kc_exec *exec)
 	free(envp);
 }
 
-static long
-ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /* The plugin's time limit; tests shorten it (only with the loopback guard on). */
 static long
 exec_timeout_ms(void)
@@ -142,59 +127,12 @@ exec_timeout_ms(void)
 }
 
 static int
-timed_out(pid_t pid, const char *cmd, long limit_ms, struct ekskit_err *err)
-{
-	kill(pid, SIGKILL);
-	return ekskit_err_set(err, EKSKIT_ERR_TIMEOUT,
-	    "exec plugin %s did not finish within %ld s", cmd,
-	    (limit_ms + 999) / 1000);
-}
-
-/* Read the child's stdout until EOF or the time limit. */
-static int
-read_output(int fd, pid_t pid, const char *cmd, const struct timespec *t0,
-    long limit_ms, struct ekbuf *out, struct ekskit_err *err)
-{
-	char chunk[4096];
-
-	for (;;) {
-		struct pollfd pfd = { fd, POLLIN, 0 };
-		long left = limit_ms - ms_since(t0);
-		ssize_t n;
-		int pr;
-
-		if (left <= 0)
-			return timed_out(pid, cmd, limit_ms, err);
-		pr = poll(&pfd, 1, (int)left);
-		if (pr == -1 && errno == EINTR)
-			continue;
-		if (pr <= 0)
-			continue;
-		n = read(fd, chunk, sizeof(chunk));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (ekbuf_append(out, chunk, (size_t)n) != EKSKIT_OK) {
-			kill(pid, SIGKILL);
-			return ekskit_err_set(err, EKSKIT_ERR_INVALID,
-			    "exec plugin %s printed more than %u bytes", cmd,
-			    EXEC_MAX_OUTPUT);
-		}
-	}
-	return EKSKIT_OK;
-}
-
-static int
 run_plugin(const struct kc_exec *exec, const struct kc_cluster *cl,
     struct ekbuf *out, struct ekskit_err *err)
 {
-	posix_spawn_file_actions_t fa;
+	struct proc_spec spec = { 0 };
 	char **argv = NULL, **envp = NULL, *info = NULL;
-	int pipefd[2] = { -1, -1 }, status = 0, r, spawned = 0;
-	long limit = exec_timeout_ms();
-	struct timespec t0;
-	pid_t pid = -1, w;
+	int status = 0, spawn_errno, r;
 	size_t i;
 
 	if ((info = exec_info_env(exec, cl)) == NULL ||
@@ -206,50 +144,29 @@ run_plugin(const struct kc_exec *exec, const struct kc_cluster *cl,
 	argv[0] = exec->command;
 	for (i = 0; i < exec->nargs; i++)
 		argv[i + 1] = exec->args[i];
-	if (pipe2(pipefd, O_CLOEXEC) == -1) {
-		r = ekskit_err_set(err, EKSKIT_ERR_IO, "pipe: %s", strerror(errno));
-		goto out;
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	r = posix_spawnp(&pid, exec->command, &fa, NULL, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (r != 0) {
+	spec.argv = argv;
+	spec.envp = envp;
+	spec.timeout_ms = exec_timeout_ms();
+	r = proc_run(&spec, out, &status, &spawn_errno, err);
+	if (r == EKSKIT_ERR_NOT_FOUND)
 		r = ekskit_err_set(err, EKSKIT_ERR_CONFIG,
 		    "cannot run exec plugin %s: %s (is it installed and on PATH?)",
-		    exec->command, strerror(r));
-		goto out;
-	}
-	spawned = 1;
-	r = read_output(pipefd[0], pid, exec->command, &t0, limit, out, err);
+		    exec->command, strerror(spawn_errno));
+	else if (r == EKSKIT_ERR_TIMEOUT)
+		ekskit_err_set(err, r, "exec plugin %s did not finish within %ld s",
+		    exec->command, (spec.timeout_ms + 999) / 1000);
+	else if (r == EKSKIT_ERR_NOMEM)
+		r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
+		    "exec plugin %s printed more than %u bytes", exec->command,
+		    EXEC_MAX_OUTPUT);
+	else if (r != EKSKIT_OK)
+		ekskit_err_prefix(err, "exec plugin %s", exec->command);
+	else if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		r = ekskit_err_set(err, EKSKIT_ERR_NO_CREDS,
+		    "exec plugin %s failed (%s %d); its messages are above",
+		    exec->command, WIFEXITED(status) ? "exit status" : "signal",
+		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 out:
-	if (pipefd[0] != -1)
-		close(pipefd[0]);
-	if (spawned) {
-		/* a plugin that closed stdout but does not exit must not hang us */
-		while ((w = waitpid(pid, &status, WNOHANG)) == 0 ||
-		    (w == -1 && errno == EINTR)) {
-			if (w == 0 && ms_since(&t0) >= limit) {
-				if (r == EKSKIT_OK)
-					r = timed_out(pid, exec->command, limit, err);
-				else
-					kill(pid, SIGKILL);
-				while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-					;
-				break;
-			}
-			if (w == 0)
-				poll(NULL, 0, 10);
-		}
-		if (r == EKSKIT_OK && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-			r = ekskit_err_set(err, EKSKIT_ERR_NO_CREDS,
-			    "exec plugin %s failed (%s %d); its messages are above",
-			    exec->command, WIFEXITED(status) ? "exit status" : "signal",
-			    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-	}
 	if (envp != NULL)
 		plugin_environ_free(envp, exec);
 	free(info);

@@ -282,15 +282,6 @@ out:
 	return rc;
 }
 
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 /* data.token of a token Secret (base64), decoded into out->token. */
 static int
 secret_token(json_t *secret, struct satoken *out, struct ekskit_err *err)
@@ -381,7 +372,7 @@ satoken_legacy_secret(const struct k8s_conn *c, const char *ns, const char *sa,
 			    timeout_ms / 1000);
 			goto out;
 		}
-		sleep_ms(SECRET_POLL_MS);
+		timeutil_sleep_ms(SECRET_POLL_MS);
 		waited += SECRET_POLL_MS;
 	}
 out:

@@ -1,6 +1,7 @@
 /* RFC 3339 timestamps in UTC: see include/ekskit/timeutil.h. */
 #include <stdio.h>
 #include <string.h>
+#include <errno.h>
 #include <time.h>
 
 #include "ekskit/error.h"
@@ -112,4 +113,22 @@ timeutil_format_rfc3339(time_t t, char out[TIMEUTIL_RFC3339_LEN])
 		return EKSKIT_ERR_INVALID;
 	}
 	return EKSKIT_OK;
+}
+
+long long
+timeutil_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+timeutil_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
 }

@@ -19,4 +19,10 @@ int timeutil_parse_rfc3339(const char *s, time_t *out);
 /* Format t (UTC) as "YYYY-MM-DDTHH:MM:SSZ" into out.  0 or EKSKIT_ERR_INVALID. */
 int timeutil_format_rfc3339(time_t t, char out[TIMEUTIL_RFC3339_LEN]);
 
+/* Milliseconds on the monotonic clock (for deadlines, not dates). */
+long long timeutil_monotonic_ms(void);
+
+/* Sleep ms milliseconds, resuming after signals. */
+void timeutil_sleep_ms(long ms);
+
 #endif /* EKSKIT_TIMEUTIL_H */

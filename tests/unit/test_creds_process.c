@@ -209,7 +209,14 @@ test_run_failures(void **state)
 	assert_non_null(strstr(err.msg, "profile dev"));
 
 	assert_int_equal(run("/nonexistent/helper --x", 0, &c, &err), EKSKIT_ERR_IO);
-	assert_non_null(strstr(err.msg, "127"));
+	assert_non_null(strstr(err.msg, "cannot start it: No such file"));
+
+	/* a helper that closes stdout but lingers is killed at the time limit */
+	write_script("lingers", "exec >&-; sleep 30");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(run(script, 300, &c, &err), EKSKIT_ERR_TIMEOUT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(t1.tv_sec - t0.tv_sec < 5);
 
 	write_script("badjson", "echo '{\"Version\":1,'");
 	assert_int_equal(run(script, 0, &c, &err), EKSKIT_ERR_INVALID);
