@@ -968,7 +968,7 @@ awsconfig_profile_names(const struct awsconfig *cfg)
 			const struct section *s = &files[j]->secs[i];
 
 			if (s->kind == SEC_PROFILE && names_add(&names, &n, s->name) != 0) {
-				awsconfig_names_free(names);
+				ek_strv_free(names);
 				return NULL;
 			}
 		}
@@ -976,14 +976,3 @@ awsconfig_profile_names(const struct awsconfig *cfg)
 	return names;
 }
 
-void
-awsconfig_names_free(char **names)
-{
-	size_t i;
-
-	if (names == NULL)
-		return;
-	for (i = 0; names[i] != NULL; i++)
-		free(names[i]);
-	free(names);
-}

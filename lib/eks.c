@@ -127,7 +127,7 @@ eks_list_clusters(const struct aws_client *c, char ***names_out,
 	names = NULL;
 out:
 	http_response_release(&resp);
-	eks_names_free(names);
+	ek_strv_free(names);
 	free(token);
 	ekbuf_release(&q);
 	return r;

@@ -141,10 +141,9 @@ aws_ctx_init(const struct ekc_opts *o, const struct ekc_io *io,
 	if ((r = awsconfig_load(&a->cfg, err)) != EKSKIT_OK)
 		return r;
 	profile = awsconfig_selected_profile(o->profile);
-	if (o->profile != NULL && !awsconfig_has_profile(a->cfg, o->profile))
-		return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
-		    "profile \"%s\" not found in the AWS config or credentials file",
-		    o->profile);
+	if (o->profile != NULL &&
+	    (r = awsconfig_require_profile(a->cfg, o->profile, err)) != EKSKIT_OK)
+		return r;
 	memset(&eo, 0, sizeof(eo));
 	eo.cfg = a->cfg;
 	eo.profile = profile;
@@ -298,7 +297,7 @@ run_all(const struct ekc_opts *o, const struct ekc_io *io,
 		n++;
 	note(io, 1, "%zu clusters in %s", n, a->region);
 	if (n == 0) {
-		eks_names_free(names);
+		ek_strv_free(names);
 		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
 		    "no clusters in region %s (check --region and your account)",
 		    a->region);
@@ -338,7 +337,7 @@ out:
 		kcu_entries_free(e[i]);
 	free(cl);
 	free(e);
-	eks_names_free(names);
+	ek_strv_free(names);
 	return r;
 }
 

@@ -47,20 +47,8 @@ eks_cluster_free(struct eks_cluster *cl)
 	free(cl->ip_family);
 	free(cl->outpost_cluster_id);
 	free(cl->version);
-	eks_names_free(cl->subnet_ids);
+	ek_strv_free(cl->subnet_ids);
 	free(cl);
-}
-
-void
-eks_names_free(char **names)
-{
-	size_t i;
-
-	if (names == NULL)
-		return;
-	for (i = 0; names[i] != NULL; i++)
-		free(names[i]);
-	free(names);
 }
 
 static int

@@ -18,6 +18,7 @@
 #include "ekskit/endpoints.h"
 #include "ekskit/hostsfile.h"
 #include "ekskit/hostsync.h"
+#include "ekskit/buf.h"
 
 extern char **environ;
 
@@ -613,12 +614,12 @@ run_clusters(const struct hostsync_opts *o, struct session *s, const char *path,
 	while ((o->all ? names : single)[n] != NULL)
 		n++;
 	if (n == 0) {
-		eks_names_free(names);
+		ek_strv_free(names);
 		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
 		    "no EKS clusters in %s", s->region);
 	}
 	if ((cls = calloc(n, sizeof(*cls))) == NULL) {
-		eks_names_free(names);
+		ek_strv_free(names);
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	}
 	if (n == 1)
@@ -657,7 +658,7 @@ run_clusters(const struct hostsync_opts *o, struct session *s, const char *path,
 	for (i = 0; i < n; i++)
 		eks_cluster_free(cls[i]);
 	free(cls);
-	eks_names_free(names);
+	ek_strv_free(names);
 	if (r != EKSKIT_OK)
 		return r;
 	return failed;

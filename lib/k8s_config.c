@@ -18,7 +18,7 @@
  * The kubeconfig files to read: --kubeconfig (which must exist), else the
  * KUBECONFIG list (absent entries skipped, as kubectl does), else
  * ~/.kube/config.  At least one must exist.  Caller frees with
- * kubeconfig_paths_free.
+ * ek_strv_free.
  */
 static int
 kubeconfig_files(const struct k8s_load_opts *o, char ***out, struct ekskit_err *err)
@@ -34,7 +34,7 @@ kubeconfig_files(const struct k8s_load_opts *o, char ***out, struct ekskit_err *
 		if (stat(*p, &st) == 0)
 			break;
 	if (*p == NULL || (o->kubeconfig != NULL && stat(o->kubeconfig, &st) != 0)) {
-		kubeconfig_paths_free(paths);
+		ek_strv_free(paths);
 		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
 		    "no kubeconfig file found at %s", o->kubeconfig ? o->kubeconfig :
 		    getenv("KUBECONFIG") ? "$KUBECONFIG" : "~/.kube/config");
@@ -208,6 +208,6 @@ out:
 		k8s_source_release(src);
 	k8s_conn_free(c);
 	kc_resolved_release(&kr);
-	kubeconfig_paths_free(paths);
+	ek_strv_free(paths);
 	return r;
 }

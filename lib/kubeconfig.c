@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include "ekskit/kubeconfig.h"
+#include "ekskit/buf.h"
 
 #define KC_MAX_DEPTH 64         /* nesting; libyaml's emitter recurses */
 #define KC_MAX_ALIASES 1000
@@ -1522,20 +1523,9 @@ kubeconfig_paths(const char *flag, const char *env, const char *home)
 			ok = 0;
 	}
 	if (!ok) {
-		kubeconfig_paths_free(v);
+		ek_strv_free(v);
 		return NULL;
 	}
 	return v;
 }
 
-void
-kubeconfig_paths_free(char **paths)
-{
-	size_t i;
-
-	if (paths == NULL)
-		return;
-	for (i = 0; paths[i]; i++)
-		free(paths[i]);
-	free(paths);
-}

@@ -360,7 +360,7 @@ choose_target(const struct kcu_write_opts *w, const char *cluster_name,
 	}
 	if (chosen == NULL)
 		chosen = strdup(paths[0]);
-	kubeconfig_paths_free(paths);
+	ek_strv_free(paths);
 	if (chosen == NULL)
 		ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	return chosen;

@@ -105,15 +105,6 @@ struct args {
 };
 
 static int
-nonempty(const char *flag, const char *arg, const char **dst, struct ekskit_err *err)
-{
-	if (arg == NULL || arg[0] == '\0')
-		return ekskit_err_set(err, EKSKIT_ERR_USAGE, "--%s needs a non-empty value", flag);
-	*dst = arg;
-	return EKSKIT_OK;
-}
-
-static int
 lock_timeout(const char *arg, long *ms, struct ekskit_err *err)
 {
 	char *end;
@@ -135,21 +126,21 @@ on_flag(void *ud, int id, const char *arg, struct ekskit_err *err)
 	struct ekc_opts *o = &a->o;
 
 	switch (id) {
-	case F_CLUSTER_NAME: return nonempty("cluster-name", arg, &o->cluster_name, err);
-	case F_REGION: return nonempty("region", arg, &o->region, err);
-	case F_PROFILE: return nonempty("profile", arg, &o->profile, err);
-	case F_ROLE_ARN: return nonempty("role-arn", arg, &o->entry.role_arn, err);
-	case F_ALIAS: return nonempty("alias", arg, &o->entry.context_alias, err);
-	case F_USER_ALIAS: return nonempty("user-alias", arg, &o->entry.user_alias, err);
-	case F_CLUSTER_ALIAS: return nonempty("cluster-alias", arg, &o->entry.cluster_alias, err);
-	case F_NAMESPACE: return nonempty("namespace", arg, &o->entry.namespace, err);
-	case F_KUBECONFIG: return nonempty("kubeconfig", arg, &o->kubeconfig, err);
-	case F_EXEC_API: return nonempty("exec-api-version", arg, &o->entry.exec_api_version, err);
-	case F_EXEC_COMMAND: return nonempty("exec-command", arg, &o->entry.exec_command, err);
-	case F_PROXY_URL: return nonempty("proxy-url", arg, &o->entry.proxy_url, err);
-	case F_OUTPUT_FILE: return nonempty("output-file", arg, &o->output_file, err);
-	case F_USERS: return nonempty("users", arg, &o->users_file, err);
-	case F_OUTPUT_DIR: return nonempty("output-dir", arg, &o->output_dir, err);
+	case F_CLUSTER_NAME: return cli_nonempty("cluster-name", arg, &o->cluster_name, err);
+	case F_REGION: return cli_nonempty("region", arg, &o->region, err);
+	case F_PROFILE: return cli_nonempty("profile", arg, &o->profile, err);
+	case F_ROLE_ARN: return cli_nonempty("role-arn", arg, &o->entry.role_arn, err);
+	case F_ALIAS: return cli_nonempty("alias", arg, &o->entry.context_alias, err);
+	case F_USER_ALIAS: return cli_nonempty("user-alias", arg, &o->entry.user_alias, err);
+	case F_CLUSTER_ALIAS: return cli_nonempty("cluster-alias", arg, &o->entry.cluster_alias, err);
+	case F_NAMESPACE: return cli_nonempty("namespace", arg, &o->entry.namespace, err);
+	case F_KUBECONFIG: return cli_nonempty("kubeconfig", arg, &o->kubeconfig, err);
+	case F_EXEC_API: return cli_nonempty("exec-api-version", arg, &o->entry.exec_api_version, err);
+	case F_EXEC_COMMAND: return cli_nonempty("exec-command", arg, &o->entry.exec_command, err);
+	case F_PROXY_URL: return cli_nonempty("proxy-url", arg, &o->entry.proxy_url, err);
+	case F_OUTPUT_FILE: return cli_nonempty("output-file", arg, &o->output_file, err);
+	case F_USERS: return cli_nonempty("users", arg, &o->users_file, err);
+	case F_OUTPUT_DIR: return cli_nonempty("output-dir", arg, &o->output_dir, err);
 	case F_LOCK_TIMEOUT: return lock_timeout(arg, &o->lock_timeout_ms, err);
 	case F_KEEP_CURRENT: o->keep_current_context = 1; return EKSKIT_OK;
 	case F_DRY_RUN: o->dry_run = 1; return EKSKIT_OK;

@@ -56,9 +56,8 @@ const char *awsconfig_section_get(const struct awsconfig *cfg, const char *kind,
 const char *awsconfig_section_get_sub(const struct awsconfig *cfg,
     const char *kind, const char *name, const char *sub, const char *key);
 
-/* Profile names (both files, de-duplicated), NULL-terminated; free with awsconfig_names_free. */
+/* Profile names (both files, de-duplicated), NULL-terminated; free with ek_strv_free (buf.h). */
 char **awsconfig_profile_names(const struct awsconfig *cfg);
-void awsconfig_names_free(char **names);
 
 /* 1 if a section of that kind ("profile", "sso-session", "services") and name exists. */
 int awsconfig_has_section(const struct awsconfig *cfg, const char *kind,

@@ -26,10 +26,9 @@ int eks_describe_cluster(const struct aws_client *c, const char *name,
     struct eks_cluster **out, struct ekskit_err *err);
 void eks_cluster_free(struct eks_cluster *cl);
 
-/* All cluster names (pagination followed); NULL-terminated, free with eks_names_free. */
+/* All cluster names (pagination followed); NULL-terminated, free with ek_strv_free (buf.h). */
 int eks_list_clusters(const struct aws_client *c, char ***names_out,
     struct ekskit_err *err);
-void eks_names_free(char **names);
 
 /* DescribeCluster for many names in parallel (libcurl multi).  out[i] set for each. */
 int eks_describe_clusters(const struct aws_client *c, char *const *names, size_t n,

@@ -182,9 +182,8 @@ int kubeconfig_emit_entries(const struct kubeconfig *kc,
  * The list of kubeconfig paths: `flag` if set; else $KUBECONFIG (`env`,
  * split on ':', empty elements dropped); else HOME/.kube/config.  A leading
  * "~/" is expanded with `home`.  NULL-terminated, malloc'd; free with
- * kubeconfig_paths_free.  NULL on allocation failure or when no HOME is known.
+ * ek_strv_free (buf.h).  NULL on allocation failure or when no HOME is known.
  */
 char **kubeconfig_paths(const char *flag, const char *env, const char *home);
-void kubeconfig_paths_free(char **paths);
 
 #endif /* EKSKIT_KUBECONFIG_H */

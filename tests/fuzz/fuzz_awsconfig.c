@@ -12,6 +12,7 @@
 
 #include "ekskit/awsconfig.h"
 #include "ekskit/error.h"
+#include "ekskit/buf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -47,7 +48,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    keys[k], "endpoint_url");
 			}
 		}
-		awsconfig_names_free(names);
+		ek_strv_free(names);
 	} else if (strstr(err.msg, "fuzz") == NULL) {
 		__builtin_trap();
 	}

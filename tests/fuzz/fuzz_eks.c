@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "ekskit/eks.h"
+#include "ekskit/buf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,6 +28,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (eks_list_page_parse((const char *)data, size, &names, &n, &next, NULL) == 0)
 		free(next);
-	eks_names_free(names);
+	ek_strv_free(names);
 	return 0;
 }

@@ -336,7 +336,7 @@ test_load_files_precedence(void **state)
 		    !strcmp(names[i], "onlyconfig") * 100;
 	assert_int_equal(i, 3);
 	assert_int_equal(n, 111);
-	awsconfig_names_free(names);
+	ek_strv_free(names);
 	awsconfig_free(cfg);
 	/* missing files are an empty configuration */
 	assert_int_equal(awsconfig_load_files("/nonexistent/a", "/nonexistent/b", &cfg, &err), 0);
@@ -617,7 +617,7 @@ compare_one(const char *label, const char *text, size_t len, int is_credentials,
 				    label, names[i], gen_keys[k], got, text);
 		}
 	}
-	awsconfig_names_free(names);
+	ek_strv_free(names);
 	awsconfig_free(cfg);
 }
 

@@ -10,6 +10,7 @@
 #include "ekskit/creds.h"
 #include "ekskit/eks.h"
 #include "fake_server.h"
+#include "ekskit/buf.h"
 
 static const char describe_ok[] =
     "{\"cluster\":{\"name\":\"c1\",\"arn\":\"arn:aws:eks:us-west-2:123456789012:cluster/c1\","
@@ -132,7 +133,7 @@ test_list_pages(void **state)
 	assert_string_equal(names[1], "b-1");
 	assert_string_equal(names[2], "c_2");
 	assert_null(names[3]);
-	eks_names_free(names);
+	ek_strv_free(names);
 }
 
 static void
@@ -152,7 +153,7 @@ test_list_malformed(void **state)
 		    &n, &next, &err), EKSKIT_ERR_INVALID);
 		assert_null(next);
 	}
-	eks_names_free(names);
+	ek_strv_free(names);
 }
 
 static void
@@ -182,7 +183,7 @@ test_names_and_arns(void **state)
 	assert_null(eks_arn_region("nope"));
 	assert_null(eks_arn_region(NULL));
 	eks_cluster_free(NULL);
-	eks_names_free(NULL);
+	ek_strv_free(NULL);
 }
 
 /* ---- the network calls, against the scripted loopback fake ---- */
@@ -288,7 +289,7 @@ test_list_over_http(void **state)
 	assert_string_equal(names[0], "a");
 	assert_string_equal(names[2], "c");
 	assert_null(names[3]);
-	eks_names_free(names);
+	ek_strv_free(names);
 	log = fake_log(&n.f);
 	assert_non_null(strstr(log, "\"path\": \"/clusters?maxResults=100\""));
 	assert_non_null(strstr(log, "\"path\": \"/clusters?maxResults=100&nextToken=t%2F1%3D\""));

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "ekskit/kubeconfig.h"
+#include "ekskit/buf.h"
 
 /* the kc_* structs hold char *; the setters only read them */
 #define W(s) ((char *)(s))
@@ -336,21 +337,21 @@ test_paths(void **state)
 	p = kubeconfig_paths("~/x/config", "/a:/b", "/home/u");
 	assert_string_equal(p[0], "/home/u/x/config");
 	assert_null(p[1]);
-	kubeconfig_paths_free(p);
+	ek_strv_free(p);
 	p = kubeconfig_paths(NULL, "/a::/b:/a:~/c", "/h");
 	assert_string_equal(p[0], "/a");
 	assert_string_equal(p[1], "/b");
 	assert_string_equal(p[2], "/h/c");
 	assert_null(p[3]);
-	kubeconfig_paths_free(p);
+	ek_strv_free(p);
 	p = kubeconfig_paths(NULL, "", "/h");
 	assert_string_equal(p[0], "/h/.kube/config");
-	kubeconfig_paths_free(p);
+	ek_strv_free(p);
 	p = kubeconfig_paths(NULL, ":", "/h");
 	assert_string_equal(p[0], "/h/.kube/config");
-	kubeconfig_paths_free(p);
+	ek_strv_free(p);
 	assert_null(kubeconfig_paths(NULL, NULL, NULL));
-	kubeconfig_paths_free(NULL);
+	ek_strv_free(NULL);
 	kubeconfig_free(NULL);
 	kc_user_free(NULL);
 	kc_cluster_free(NULL);
