@@ -4,7 +4,7 @@
 Python 3 standard library only (botocore is imported for --sigv4-secrets,
 PyYAML if present for YAML aws-auth data).  Binds 127.0.0.1 only.  Follows the
 real API's shapes and rules for the parts ekskit uses; see
-docs/readme-demo.md ("The fake API server") for what it does not do.
+README.md ("The fake API server") for what it does not do.
 
 Start-up: certificates are generated with the openssl CLI into a private temp
 directory (or --cert-dir): a server CA and a server certificate for
