@@ -2,15 +2,7 @@
 # share/fish/vendor_completions.d).
 
 function __eks_hosts_profiles
-    set -l cfg $HOME/.aws/config
-    set -q AWS_CONFIG_FILE; and set cfg $AWS_CONFIG_FILE
-    set -l cred $HOME/.aws/credentials
-    set -q AWS_SHARED_CREDENTIALS_FILE; and set cred $AWS_SHARED_CREDENTIALS_FILE
-    begin
-        test -r $cfg; and sed -n -e 's/^[[:space:]]*\[[[:space:]]*profile[[:space:]]\{1,\}\([^][[:space:]]*\)[[:space:]]*\].*/\1/p' \
-            -e 's/^[[:space:]]*\[[[:space:]]*\(default\)[[:space:]]*\].*/\1/p' $cfg
-        test -r $cred; and sed -n -e 's/^[[:space:]]*\[[[:space:]]*\([^][[:space:]]*\)[[:space:]]*\].*/\1/p' $cred
-    end 2>/dev/null | sort -u
+    eks-hosts --list-profiles 2>/dev/null
 end
 
 set -l __eks_hosts_regions af-south-1 ap-east-1 ap-east-2 ap-northeast-1 ap-northeast-2 \

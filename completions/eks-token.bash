@@ -1,16 +1,10 @@
 # bash completion for eks-token                              -*- shell-script -*-
 # Install as /usr/share/bash-completion/completions/eks-token (make install).
 
-# Profile names from the AWS config and credentials files.
+# Profile names, parsed by eks-token itself (the same parser as the AWS config).
 _eks_token_profiles()
 {
-    local cfg=${AWS_CONFIG_FILE:-$HOME/.aws/config}
-    local cred=${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}
-    {
-        [ -r "$cfg" ] && sed -n -e 's/^[[:space:]]*\[[[:space:]]*profile[[:space:]]\{1,\}\([^][[:space:]]*\)[[:space:]]*\].*/\1/p' \
-            -e 's/^[[:space:]]*\[[[:space:]]*\(default\)[[:space:]]*\].*/\1/p' "$cfg"
-        [ -r "$cred" ] && sed -n -e 's/^[[:space:]]*\[[[:space:]]*\([^][[:space:]]*\)[[:space:]]*\].*/\1/p' "$cred"
-    } 2>/dev/null | sort -u
+    eks-token --list-profiles 2>/dev/null
 }
 
 _eks_token_regions()

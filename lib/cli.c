@@ -6,10 +6,12 @@
 #include <string.h>
 
 #include "ekskit/buf.h"
+#include "ekskit/awsconfig.h"
 #include "ekskit/cli.h"
 #include "ekskit/error.h"
 
 #define LIST_FLAGS_NAME "list-flags"
+#define LIST_PROFILES_NAME "list-profiles"
 /* getopt_long val for long-only rows: LONG_BASE + row index. */
 #define LONG_BASE 0x1000
 
@@ -67,7 +69,7 @@ build_options(const struct cli_tool *tool, struct option **longopts,
 	char *so;
 	size_t i, n = 0;
 
-	lo = calloc(tool->nflags + 2, sizeof(*lo));
+	lo = calloc(tool->nflags + 3, sizeof(*lo));
 	/* ':' first: report a missing argument as ':' rather than '?'. */
 	so = calloc(2 * tool->nflags + 2, 1);
 	if (lo == NULL || so == NULL) {
@@ -92,6 +94,9 @@ build_options(const struct cli_tool *tool, struct option **longopts,
 	lo[i].name = LIST_FLAGS_NAME;
 	lo[i].has_arg = no_argument;
 	lo[i].val = (int)(LONG_BASE + tool->nflags);
+	lo[i + 1].name = LIST_PROFILES_NAME;
+	lo[i + 1].has_arg = no_argument;
+	lo[i + 1].val = (int)(LONG_BASE + tool->nflags + 1);
 	*longopts = lo;
 	*shortopts = so;
 	return EKSKIT_OK;
@@ -129,6 +134,9 @@ dispatch(const struct cli_tool *tool, const struct cli_flag *f,
 	case CLI_ID_LIST_FLAGS:
 		cli_print_flags(tool, out);
 		return CLI_HANDLED;
+	case CLI_ID_LIST_PROFILES:
+		cli_print_profiles(out);
+		return CLI_HANDLED;
 	default:
 		break;
 	}
@@ -143,6 +151,10 @@ cli_parse(const struct cli_tool *tool, int argc, char **argv,
 	static const struct cli_flag list_row = {
 		LIST_FLAGS_NAME, 0, NULL, NULL, CLI_FLAG_HIDDEN,
 		CLI_ID_LIST_FLAGS, CLI_COMPLETE_NONE
+	};
+	static const struct cli_flag profiles_row = {
+		LIST_PROFILES_NAME, 0, NULL, NULL, CLI_FLAG_HIDDEN,
+		CLI_ID_LIST_PROFILES, CLI_COMPLETE_NONE
 	};
 	struct option *lo = NULL;
 	char *so = NULL;
@@ -169,7 +181,8 @@ cli_parse(const struct cli_tool *tool, int argc, char **argv,
 				    "option '%s' needs an argument", spelled);
 			break;
 		}
-		f = (c == LONG_BASE + (int)tool->nflags) ? &list_row : row_for(tool, c);
+		f = c == LONG_BASE + (int)tool->nflags ? &list_row :
+		    c == LONG_BASE + (int)tool->nflags + 1 ? &profiles_row : row_for(tool, c);
 		if (f == NULL) {
 			ret = ekskit_err_set(err, EKSKIT_ERR_INTERNAL,
 			    "flag table out of step with getopt (%d)", c);
@@ -396,4 +409,21 @@ cli_error(const struct cli_logger *lg, const char *fmt, ...)
 	va_start(ap, fmt);
 	vemit(lg, "", fmt, ap);
 	va_end(ap);
+}
+
+void
+cli_print_profiles(FILE *out)
+{
+	struct awsconfig *cfg = NULL;
+	char **names;
+	size_t i;
+
+	/* for shell completion: a broken config file just completes nothing */
+	if (awsconfig_load(&cfg, NULL) != EKSKIT_OK)
+		return;
+	if ((names = awsconfig_profile_names(cfg)) != NULL)
+		for (i = 0; names[i] != NULL; i++)
+			fprintf(out, "%s\n", names[i]);
+	ek_strv_free(names);
+	awsconfig_free(cfg);
 }

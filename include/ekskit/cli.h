@@ -49,6 +49,7 @@ enum cli_complete {
 #define CLI_ID_HELP       (-100)
 #define CLI_ID_VERSION    (-101)
 #define CLI_ID_LIST_FLAGS (-102)
+#define CLI_ID_LIST_PROFILES (-103)
 
 /*
  * One row of a tool's flag table.  A flag with arg_name takes a required
@@ -125,6 +126,13 @@ void cli_print_flags(const struct cli_tool *tool, FILE *out);
  */
 int cli_nonempty(const char *flag, const char *arg, const char **dst,
     struct ekskit_err *err);
+
+/*
+ * The hidden --list-profiles: the AWS profile names of the shared config
+ * files, one a line (nothing when they cannot be read).  The completion
+ * scripts use it, so profile parsing lives in one place: the library.
+ */
+void cli_print_profiles(FILE *out);
 
 /* Print "NAME: message" and a hint to run --help, for usage errors. */
 void cli_print_usage_error(const struct cli_tool *tool, const char *msg,
