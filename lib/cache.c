@@ -332,23 +332,6 @@ read_entry(int dirfd, const char *dir, const char *name,
 	return r;
 }
 
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Temp file in the cache directory, fsync, rename over the entry. */
 static int
 write_entry(int dirfd, const char *dir, const char *name,
@@ -370,7 +353,7 @@ write_entry(int dirfd, const char *dir, const char *name,
 	    O_CLOEXEC, 0600);
 	if (fd == -1)
 		goto out;
-	if (fchmod(fd, 0600) == -1 || write_all(fd, data.data, data.len) == -1 ||
+	if (fchmod(fd, 0600) == -1 || ek_write_all(fd, data.data, data.len) == -1 ||
 	    fsync(fd) == -1) {
 		close(fd);
 		unlinkat(dirfd, tmp, 0);

@@ -129,8 +129,8 @@ ek_resolve_link(const char *path)
 	return cur;
 }
 
-static int
-write_all(int fd, const void *data, size_t len)
+int
+ek_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	ssize_t n;
@@ -206,7 +206,7 @@ ek_write_atomic(const char *path, const void *data, size_t len,
 	if (fchmod(fd, mode) == -1 ||
 	    (have_old && opts && opts->keep_existing_mode &&
 	    geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid) == -1) ||
-	    write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+	    ek_write_all(fd, data, len) == -1 || fsync(fd) == -1) {
 		r = set_errno_err(err, errno, "writing", tmpname.data);
 		close(fd);
 		unlink(tmpname.data);
@@ -246,7 +246,7 @@ ek_write_in_place(const char *path, const void *data, size_t len,
 
 	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
 		return set_errno_err(err, errno, "cannot open", path);
-	if (write_all(fd, data, len) == -1 || ftruncate(fd, (off_t)len) == -1 ||
+	if (ek_write_all(fd, data, len) == -1 || ftruncate(fd, (off_t)len) == -1 ||
 	    fsync(fd) == -1) {
 		int e = errno;
 		close(fd);

@@ -55,6 +55,9 @@ int ek_write_atomic(const char *path, const void *data, size_t len,
 int ek_write_in_place(const char *path, const void *data, size_t len,
     struct ekskit_err *err);
 
+/* write() all len bytes, resuming after EINTR and short writes.  0 or -1 (errno set). */
+int ek_write_all(int fd, const void *data, size_t len);
+
 /* mkdir -p with `mode` for the directories it creates. */
 int ek_mkdir_p(const char *dir, mode_t mode, struct ekskit_err *err);
 
