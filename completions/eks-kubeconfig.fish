@@ -5,19 +5,12 @@ function __eks_kubeconfig_profiles
     eks-kubeconfig --list-profiles 2>/dev/null
 end
 
-set -l __eks_kubeconfig_regions af-south-1 ap-east-1 ap-east-2 ap-northeast-1 ap-northeast-2 \
-    ap-northeast-3 ap-south-1 ap-south-2 ap-southeast-1 ap-southeast-2 ap-southeast-3 \
-    ap-southeast-4 ap-southeast-5 ap-southeast-7 ca-central-1 ca-west-1 eu-central-1 \
-    eu-central-2 eu-north-1 eu-south-1 eu-south-2 eu-west-1 eu-west-2 eu-west-3 \
-    il-central-1 me-central-1 me-south-1 mx-central-1 sa-east-1 us-east-1 us-east-2 \
-    us-west-1 us-west-2 cn-north-1 cn-northwest-1 us-gov-east-1 us-gov-west-1 \
-    us-iso-east-1 us-iso-west-1 us-isob-east-1
 
 complete -c eks-kubeconfig -f
 complete -c eks-kubeconfig -l cluster-name -x -d 'EKS cluster name'
 complete -c eks-kubeconfig -l name -x -d 'EKS cluster name (alias of --cluster-name)'
 complete -c eks-kubeconfig -l all -d 'every cluster in the region'
-complete -c eks-kubeconfig -l region -x -a "$__eks_kubeconfig_regions" -d 'AWS region'
+complete -c eks-kubeconfig -l region -x -a '(eks-kubeconfig --list-regions 2>/dev/null)' -d 'AWS region'
 complete -c eks-kubeconfig -l profile -x -a '(__eks_kubeconfig_profiles)' -d 'AWS profile'
 complete -c eks-kubeconfig -l role-arn -x -d 'IAM role for the token'
 complete -c eks-kubeconfig -l alias -x -d 'context name'

@@ -8,10 +8,12 @@
 #include "ekskit/buf.h"
 #include "ekskit/awsconfig.h"
 #include "ekskit/cli.h"
+#include "ekskit/endpoints.h"
 #include "ekskit/error.h"
 
 #define LIST_FLAGS_NAME "list-flags"
 #define LIST_PROFILES_NAME "list-profiles"
+#define LIST_REGIONS_NAME "list-regions"
 /* getopt_long val for long-only rows: LONG_BASE + row index. */
 #define LONG_BASE 0x1000
 
@@ -69,7 +71,7 @@ build_options(const struct cli_tool *tool, struct option **longopts,
 	char *so;
 	size_t i, n = 0;
 
-	lo = calloc(tool->nflags + 3, sizeof(*lo));
+	lo = calloc(tool->nflags + 4, sizeof(*lo));
 	/* ':' first: report a missing argument as ':' rather than '?'. */
 	so = calloc(2 * tool->nflags + 2, 1);
 	if (lo == NULL || so == NULL) {
@@ -97,6 +99,9 @@ build_options(const struct cli_tool *tool, struct option **longopts,
 	lo[i + 1].name = LIST_PROFILES_NAME;
 	lo[i + 1].has_arg = no_argument;
 	lo[i + 1].val = (int)(LONG_BASE + tool->nflags + 1);
+	lo[i + 2].name = LIST_REGIONS_NAME;
+	lo[i + 2].has_arg = no_argument;
+	lo[i + 2].val = (int)(LONG_BASE + tool->nflags + 2);
 	*longopts = lo;
 	*shortopts = so;
 	return EKSKIT_OK;
@@ -137,6 +142,9 @@ dispatch(const struct cli_tool *tool, const struct cli_flag *f,
 	case CLI_ID_LIST_PROFILES:
 		cli_print_profiles(out);
 		return CLI_HANDLED;
+	case CLI_ID_LIST_REGIONS:
+		cli_print_regions(out);
+		return CLI_HANDLED;
 	default:
 		break;
 	}
@@ -155,6 +163,10 @@ cli_parse(const struct cli_tool *tool, int argc, char **argv,
 	static const struct cli_flag profiles_row = {
 		LIST_PROFILES_NAME, 0, NULL, NULL, CLI_FLAG_HIDDEN,
 		CLI_ID_LIST_PROFILES, CLI_COMPLETE_NONE
+	};
+	static const struct cli_flag regions_row = {
+		LIST_REGIONS_NAME, 0, NULL, NULL, CLI_FLAG_HIDDEN,
+		CLI_ID_LIST_REGIONS, CLI_COMPLETE_NONE
 	};
 	struct option *lo = NULL;
 	char *so = NULL;
@@ -182,7 +194,8 @@ cli_parse(const struct cli_tool *tool, int argc, char **argv,
 			break;
 		}
 		f = c == LONG_BASE + (int)tool->nflags ? &list_row :
-		    c == LONG_BASE + (int)tool->nflags + 1 ? &profiles_row : row_for(tool, c);
+		    c == LONG_BASE + (int)tool->nflags + 1 ? &profiles_row :
+		    c == LONG_BASE + (int)tool->nflags + 2 ? &regions_row : row_for(tool, c);
 		if (f == NULL) {
 			ret = ekskit_err_set(err, EKSKIT_ERR_INTERNAL,
 			    "flag table out of step with getopt (%d)", c);
@@ -426,4 +439,13 @@ cli_print_profiles(FILE *out)
 			fprintf(out, "%s\n", names[i]);
 	ek_strv_free(names);
 	awsconfig_free(cfg);
+}
+
+void
+cli_print_regions(FILE *out)
+{
+	const char *const *r;
+
+	for (r = aws_known_regions(); *r != NULL; r++)
+		fprintf(out, "%s\n", *r);
 }

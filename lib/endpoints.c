@@ -461,3 +461,21 @@ aws_sts_token_host(const char *region, const struct aws_endpoint_opts *o,
 
 	return service_host("sts", region, o, out, &signing, err);
 }
+
+const char *const *
+aws_known_regions(void)
+{
+	static const char *const regions[] = {
+	"af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2",
+	"ap-northeast-3", "ap-south-1", "ap-south-2", "ap-southeast-1",
+	"ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+	"ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1",
+	"eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1",
+	"eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1",
+	"mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1",
+	"us-west-2", "cn-north-1", "cn-northwest-1", "us-gov-east-1",
+	"us-gov-west-1", "us-iso-east-1", "us-iso-west-1", "us-isob-east-1", NULL,
+	};
+
+	return regions;
+}

@@ -50,6 +50,7 @@ enum cli_complete {
 #define CLI_ID_VERSION    (-101)
 #define CLI_ID_LIST_FLAGS (-102)
 #define CLI_ID_LIST_PROFILES (-103)
+#define CLI_ID_LIST_REGIONS (-104)
 
 /*
  * One row of a tool's flag table.  A flag with arg_name takes a required
@@ -133,6 +134,9 @@ int cli_nonempty(const char *flag, const char *arg, const char **dst,
  * scripts use it, so profile parsing lives in one place: the library.
  */
 void cli_print_profiles(FILE *out);
+
+/* The hidden --list-regions: aws_known_regions(), one a line, for completion. */
+void cli_print_regions(FILE *out);
 
 /* Print "NAME: message" and a hint to run --help, for usage errors. */
 void cli_print_usage_error(const struct cli_tool *tool, const char *msg,

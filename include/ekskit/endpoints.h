@@ -27,6 +27,9 @@ struct aws_partition {
 const struct aws_partition *aws_partition_of(const char *region);
 /* All known partitions, NULL-terminated. */
 const struct aws_partition *const *aws_partitions(void);
+/* Public region names known at build time, NULL-terminated (for completion;
+ * other valid region names are accepted everywhere). */
+const char *const *aws_known_regions(void);
 /* 1 if the string looks like a region name (lowercase letters, digits, dashes). */
 int aws_region_valid(const char *region);
 

@@ -397,6 +397,8 @@ printf '[default]\n[profile dev]\n[ profile  spaced ]\n[sso-session s]\n' >"$AWS
 printf '[prod]\n' >"$AWS_SHARED_CREDENTIALS_FILE"
 got=$(PATH="$BIN:$PATH" bash -c '. "$1"; COMP_WORDS=(eks-token --profile ""); COMP_CWORD=2; _eks_token; echo "${COMPREPLY[*]}"' _ "$B")
 assert_eq "default dev prod" "$got" "bash: --profile offers the configured profiles"
+got=$(PATH="$BIN:$PATH" bash -c '. "$1"; COMP_WORDS=(eks-token --region eu-c); COMP_CWORD=2; _eks_token; echo "${COMPREPLY[*]}"' _ "$B")
+assert_eq "eu-central-1 eu-central-2" "$got" "bash: --region completes from the library's region list"
 got=$(PATH="$BIN:$PATH" bash -c '. "$1"; COMP_WORDS=(eks-token --tok); COMP_CWORD=1; _eks_token; echo "${COMPREPLY[*]}"' _ "$B")
 assert_eq "--token-only" "$got" "bash: flag names complete"
 if command -v zsh >/dev/null 2>&1; then zsh -n "$Z" && ok "zsh completion parses" || fail "zsh -n"; fi
