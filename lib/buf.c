@@ -198,16 +198,6 @@ ek_endswith(const char *s, const char *suffix)
 }
 
 int
-ek_secret_equal(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la != lb)
-		return 0;
-	return CRYPTO_memcmp(a, b, la) == 0;
-}
-
-int
 ek_read_file(const char *path, struct ekbuf *b, struct ekskit_err *err)
 {
 	char chunk[8192];

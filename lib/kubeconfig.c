@@ -471,12 +471,6 @@ kubeconfig_free(struct kubeconfig *kc)
 	free(kc);
 }
 
-const char *
-kubeconfig_path(const struct kubeconfig *kc)
-{
-	return kc ? kc->path : NULL;
-}
-
 /* ---------- queries ---------- */
 
 int

@@ -62,8 +62,6 @@ void ek_strv_free(char **v);
 /* 1 if s starts with prefix / ends with suffix. */
 int ek_startswith(const char *s, const char *prefix);
 int ek_endswith(const char *s, const char *suffix);
-/* Constant-time equality for secrets of equal-or-different length. */
-int ek_secret_equal(const char *a, const char *b);
 
 /*
  * Read a whole regular file into b (bounded by b->max).  Refuses FIFOs and

@@ -91,9 +91,6 @@ int kubeconfig_load(const char *path, struct kubeconfig **out,
 
 void kubeconfig_free(struct kubeconfig *kc);
 
-/* The file name given at load (borrowed), or NULL for kubeconfig_new(). */
-const char *kubeconfig_path(const struct kubeconfig *kc);
-
 /* Which list an entry lives in. */
 enum kc_section { KC_CLUSTERS, KC_USERS, KC_CONTEXTS };
 
