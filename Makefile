@@ -84,6 +84,9 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBEKSKIT)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
+# Unit tests find their data (tests/data/) from any working directory.
+$(BUILD)/tests/unit/%.o: ALL_CPPFLAGS += -DEKSKIT_SRCDIR='"$(CURDIR)"'
+
 # `make check` runs every test: unit binaries, then the integration scripts
 # (moto, the fake API server and real kubectl, all on loopback).
 check: all $(UNIT_BINS)
