@@ -38,6 +38,13 @@ ALL_CPPFLAGS = -D_GNU_SOURCE -Iinclude -Ilib -DEKSKIT_VERSION='"$(VERSION)"' \
 LIBS       = $(shell $(PKG_CONFIG) --libs $(DEP_PKGS)) -lpthread -ldl
 ALL_LDFLAGS = $(SAN_FLAGS) -Wl,--as-needed $(LDFLAGS)
 
+# `make deps` puts the Python test peers (moto, botocore, the AWS CLI) into
+# .venv when the system python3 lacks them; tests, demo and bench then use it.
+VENV_BIN := $(wildcard $(CURDIR)/.venv/bin)
+ifneq ($(VENV_BIN),)
+export PATH := $(VENV_BIN):$(PATH)
+endif
+
 ifeq ($(V),1)
 Q :=
 else
@@ -140,21 +147,10 @@ uninstall:
 	  $(DESTDIR)$(LIBDIR)/pkgconfig/ekskit.pc
 	rm -rf $(DESTDIR)$(INCDIR)/ekskit
 
-# Debian/Ubuntu.  Elsewhere install the same libraries by hand: on Fedora
-# `dnf install openssl-devel libcurl-devel c-ares-devel libyaml-devel jansson-devel
-# expat-devel libcmocka-devel pkgconf`; on macOS `brew install openssl curl c-ares
-# libyaml jansson expat cmocka pkg-config`.
-DEB_PKGS := build-essential pkg-config libssl-dev libcurl4-openssl-dev libc-ares-dev \
-            libyaml-dev libjansson-dev libexpat1-dev libcmocka-dev faketime openssl
+# Everything `make demo` and `make check` need, installed when missing (apt,
+# dnf or brew; Python peers into .venv; kubectl): see scripts/deps.sh.
 deps:
-	@if command -v apt-get >/dev/null 2>&1; then \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  if ! dpkg -s $(DEB_PKGS) >/dev/null 2>&1; then \
-	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEB_PKGS); \
-	  fi; \
-	else \
-	  echo "make deps: no apt-get here; install the libraries listed in the Makefile's deps comment"; exit 1; \
-	fi
+	$(Q)scripts/deps.sh
 
 clean:
 	rm -rf build
