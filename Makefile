@@ -61,7 +61,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all check unit integration sanitize install uninstall deps clean demo \
-        fuzz bench help dist
+        fuzz bench help dist release
 .SUFFIXES:
 .SECONDARY:
 
@@ -155,15 +155,25 @@ deps:
 clean:
 	rm -rf build
 
-# Source tarball for the rpm spec and the Homebrew formula.
+# Source tarball for the rpm spec and the Homebrew formula: git archive of
+# HEAD, so the same commit always gives the same bytes.
 dist:
 	@mkdir -p build
 	git archive --prefix=ekskit-$(VERSION)/ -o build/ekskit-$(VERSION).tar.gz HEAD
 	@echo build/ekskit-$(VERSION).tar.gz
 
+# `make release VERSION=x.y.z`: bump VERSION, tarball, sha256 into the formula
+# and the spec, checklist (scripts/release.sh).
+release:
+ifneq ($(origin VERSION),command line)
+	$(error usage: make release VERSION=x.y.z)
+endif
+	$(Q)scripts/release.sh '$(subst ','',$(VERSION))'
+
 help:
 	@echo "targets: all check unit integration sanitize (SANITIZE=address,undefined)"
 	@echo "         demo bench fuzz install (PREFIX, DESTDIR) uninstall deps dist clean; V=1 verbose"
+	@echo "         release VERSION=x.y.z (bump, tarball, sha256 into packaging/, checklist)"
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%.d) \
          $(foreach t,$(TOOLS),$(patsubst %.c,$(BUILD)/%.d,$(wildcard cmd/$(t)/*.c)))
