@@ -39,10 +39,12 @@ LIBS       = $(shell $(PKG_CONFIG) --libs $(DEP_PKGS)) -lpthread -ldl
 ALL_LDFLAGS = $(SAN_FLAGS) -Wl,--as-needed $(LDFLAGS)
 
 # `make deps` puts the Python test peers (moto, botocore, the AWS CLI) into
-# .venv when the system python3 lacks them; tests, demo and bench then use it.
-VENV_BIN := $(wildcard $(CURDIR)/.venv/bin)
-ifneq ($(VENV_BIN),)
-export PATH := $(VENV_BIN):$(PATH)
+# .venv when the system python3 lacks them, and kubectl binaries into
+# .deps/bin when the distribution has none recent enough; tests, demo and
+# bench then use them.
+LOCAL_BINS := $(wildcard $(CURDIR)/.venv/bin $(CURDIR)/.deps/bin)
+ifneq ($(LOCAL_BINS),)
+export PATH := $(subst $(eval) ,:,$(LOCAL_BINS)):$(PATH)
 endif
 
 ifeq ($(V),1)
