@@ -7,6 +7,7 @@
 
 #include <openssl/crypto.h>
 
+#include "json_load.h"
 #include "ekskit/buf.h"
 #include "ekskit/http.h"
 #include "ekskit/k8s.h"
@@ -218,7 +219,6 @@ k8s_call(const struct k8s_conn *c, const char *method, const char *path,
 	struct ekbuf url, auth;
 	char *body_text = NULL;
 	size_t nh = 0;
-	json_error_t jerr;
 	int r;
 
 	*out = NULL;
@@ -267,11 +267,10 @@ k8s_call(const struct k8s_conn *c, const char *method, const char *path,
 		r = k8s_status_error(c, method, path, &resp, err);
 		goto out;
 	}
-	if (resp.body.len > 0 &&
-	    (*out = json_loadb(resp.body.data, resp.body.len, 0, &jerr)) == NULL) {
-		r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
-		    "%s %s: the API server sent invalid JSON (%s)", method, path,
-		    jerr.text);
+	/* the answer may be a token: position only in the message */
+	if (resp.body.len > 0 && (*out = json_load_private(resp.body.data,
+	    resp.body.len, 0, "the API server's answer", err)) == NULL) {
+		r = ekskit_err_prefix(err, "%s %s", method, path);
 		goto out;
 	}
 	r = EKSKIT_OK;

@@ -180,13 +180,13 @@ static int
 emit(const struct args *a, const struct satoken_outcome *res,
     const struct ekbuf *out, struct ekskit_err *err)
 {
-	struct ek_write_opts wo = { .mode = 0600 };
-
 	/* --revoke has no output: never replace --output-file with nothing */
 	if (res->revoked != NULL)
 		return EKSKIT_OK;
 	if (a->output_file != NULL)
-		return ek_write_atomic(a->output_file, out->data, out->len, &wo, err);
+		/* never through a symlink someone else planted */
+		return ek_write_output_file(a->output_file, out->data, out->len,
+		    0600, err);
 	if (out->len > 0)
 		fwrite(out->data, 1, out->len, stdout);
 	/* a bare token gets a newline only for a human, like kubectl create token */
