@@ -69,6 +69,7 @@ imds_base(const struct creds_ctx *ctx, char **out, struct ekskit_err *err)
 	    "ec2_metadata_service_endpoint");
 	const char *mode = setting(ctx, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
 	    "ec2_metadata_service_endpoint_mode");
+	char shown[HTTP_URL_SHOWN_MAX];
 	size_t n;
 
 	*out = NULL;
@@ -84,7 +85,8 @@ imds_base(const struct creds_ctx *ctx, char **out, struct ekskit_err *err)
 	}
 	if (!ek_startswith(ep, "http://") && !ek_startswith(ep, "https://"))
 		return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
-		    "AWS_EC2_METADATA_SERVICE_ENDPOINT must be an http(s) URL: %.200s", ep);
+		    "AWS_EC2_METADATA_SERVICE_ENDPOINT must be an http(s) URL: %.200s",
+		    http_url_for_message(ep, shown, sizeof(shown)));
 	n = strlen(ep);
 	while (n > 0 && ep[n - 1] == '/')
 		n--;
@@ -147,6 +149,7 @@ static int
 imds_open(const struct creds_ctx *ctx, struct imds *m, struct ekskit_err *err)
 {
 	struct http_response resp;
+	char shown[HTTP_URL_SHOWN_MAX];
 	int r;
 
 	memset(m, 0, sizeof(*m));
@@ -169,13 +172,14 @@ imds_open(const struct creds_ctx *ctx, struct imds *m, struct ekskit_err *err)
 		ekskit_err_clear(err);
 		return EKSKIT_OK;
 	}
+	http_url_for_message(m->base, shown, sizeof(shown));
 	if (r == EKSKIT_OK)
 		r = ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND, "instance metadata at %s "
 		    "refused an IMDSv2 session token (HTTP %ld); IMDSv1 is used only "
-		    "with EKSKIT_IMDS_ALLOW_V1=1", m->base, resp.status);
+		    "with EKSKIT_IMDS_ALLOW_V1=1", shown, resp.status);
 	else
 		r = ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND, "no instance metadata "
-		    "service at %s", m->base);
+		    "service at %s", shown);
 	http_response_release(&resp);
 	imds_release(m);
 	return r;

@@ -25,6 +25,7 @@
 #include <openssl/rand.h>
 
 #include "ekskit/http.h"
+#include "ekskit/termsafe.h"
 
 #define RETRY_BASE_MS		100.0	/* transient errors */
 #define RETRY_THROTTLE_BASE_MS	500.0	/* throttling */
@@ -126,7 +127,7 @@ http_loopback_addr_ok(const struct sockaddr *sa)
 static void
 guard_shout(const char *host, const char *detail)
 {
-	fprintf(stderr, "EKSKIT_TEST_LOOPBACK_ONLY: refusing connection to %s%s\n",
+	term_printf(stderr, "EKSKIT_TEST_LOOPBACK_ONLY: refusing connection to %s%s\n",
 	    host, detail);
 }
 
@@ -261,6 +262,22 @@ http_redact_url(const char *url, struct ekbuf *out)
 	if ((rc = redact_query(out, q, frag ? (size_t)(frag - q) : strlen(q))) != 0)
 		return rc;
 	return frag ? ekbuf_puts(out, frag) : 0;
+}
+
+const char *
+http_url_for_message(const char *url, char *buf, size_t len)
+{
+	struct ekbuf b;
+
+	if (len == 0)
+		return buf;
+	ekbuf_init(&b, 64 * 1024);
+	if (http_redact_url(url, &b) == 0 && b.data != NULL)
+		snprintf(buf, len, "%s", b.data);
+	else
+		snprintf(buf, len, "(url too long)");
+	ekbuf_release(&b);
+	return buf;
 }
 
 int
@@ -673,18 +690,18 @@ log_request(const struct xfer *x)
 	const struct http_request *req = x->req;
 	size_t i;
 
-	fprintf(stderr, "ekskit: http: > %s %s (attempt %d/%d)\n",
+	term_printf(stderr, "ekskit: http: > %s %s (attempt %d/%d)\n",
 	    req->method ? req->method : "GET", x->log_url, x->attempt, x->max_attempts);
 	if (x->attempt > 1)
 		return;
 	if (req->tls_server_name)
-		fprintf(stderr, "ekskit: http: > tls server name %s\n", req->tls_server_name);
+		term_printf(stderr, "ekskit: http: > tls server name %s\n", req->tls_server_name);
 	if (req->insecure_skip_verify)
-		fprintf(stderr, "ekskit: http: > TLS verification DISABLED for %s\n", x->host);
+		term_printf(stderr, "ekskit: http: > TLS verification DISABLED for %s\n", x->host);
 	for (i = 0; i < req->nheaders; i++) {
 		if (req->headers[i].name == NULL)
 			continue;
-		fprintf(stderr, "ekskit: http: > %s: %s\n", req->headers[i].name,
+		term_printf(stderr, "ekskit: http: > %s: %s\n", req->headers[i].name,
 		    http_header_is_secret(&req->headers[i]) ? "REDACTED" :
 		    (req->headers[i].value ? req->headers[i].value : ""));
 	}
@@ -698,10 +715,10 @@ log_result(const struct xfer *x, const char *what)
 
 	curl_easy_getinfo(x->h, CURLINFO_TOTAL_TIME_T, &us);
 	if (what != NULL) {
-		fprintf(stderr, "ekskit: http: < %s after %.1f ms\n", what, (double)us / 1000.0);
+		term_printf(stderr, "ekskit: http: < %s after %.1f ms\n", what, (double)us / 1000.0);
 		return;
 	}
-	fprintf(stderr, "ekskit: http: < %ld %s, %zu bytes in %.1f ms%s%s\n", r->status,
+	term_printf(stderr, "ekskit: http: < %ld %s, %zu bytes in %.1f ms%s%s\n", r->status,
 	    r->content_type ? r->content_type : "-", r->body.len, (double)us / 1000.0,
 	    r->amzn_request_id ? ", request id " : "",
 	    r->amzn_request_id ? r->amzn_request_id : "");
@@ -918,7 +935,7 @@ xfer_attempt_done(struct xfer *x, CURLcode rc)
 	}
 	x->not_before = mono_ms() + backoff_ms(x->attempt, throttled);
 	if (x->req->verbose)
-		fprintf(stderr, "ekskit: http: retrying %s in %.0f ms\n", x->host,
+		term_printf(stderr, "ekskit: http: retrying %s in %.0f ms\n", x->host,
 		    x->not_before - mono_ms());
 }
 

@@ -13,6 +13,7 @@
 #include "ekskit/fileio.h"
 #include "ekskit/k8s.h"
 #include "ekskit/satoken.h"
+#include "ekskit/termsafe.h"
 #include "ekskit/timeutil.h"
 
 #define MAX_AUDIENCES 16
@@ -149,18 +150,18 @@ report(const struct cli_logger *lg, const struct args *a,
 	int quiet = a->o.output == SATOKEN_OUT_EXEC && !a->o.load.verbose;
 
 	if (res->revoked != NULL) {
-		fprintf(stderr, "deleted %s\n", res->revoked);
+		term_printf(stderr, "deleted %s\n", res->revoked);
 		return;
 	}
 	if (res->sa_created)
-		fprintf(stderr, "created service account %s/%s\n", res->namespace,
+		term_printf(stderr, "created service account %s/%s\n", res->namespace,
 		    a->o.req.service_account);
 	if (res->binding_created)
-		fprintf(stderr, "created role binding for %s/%s\n", res->namespace,
+		term_printf(stderr, "created role binding for %s/%s\n", res->namespace,
 		    a->o.req.service_account);
 	if (res->expiration == 0) {
 		if (!quiet)
-			fprintf(stderr, "token of secret %s/%s-token does not expire; "
+			term_printf(stderr, "token of secret %s/%s-token does not expire; "
 			    "revoke it with --legacy-secret --revoke\n", res->namespace,
 			    a->o.req.service_account);
 		return;
@@ -172,7 +173,7 @@ report(const struct cli_logger *lg, const struct args *a,
 		    "for (it caps token lifetimes)", res->granted_seconds,
 		    res->requested_seconds);
 	if (!quiet)
-		fprintf(stderr, "token expires at %s%s\n", when,
+		term_printf(stderr, "token expires at %s%s\n", when,
 		    res->cache_hit ? " (cached)" : "");
 }
 

@@ -142,6 +142,13 @@ int http_uri_encode(struct ekbuf *out, const char *s, size_t n, int encode_slash
  */
 int http_redact_url(const char *url, struct ekbuf *out);
 
+/*
+ * http_redact_url into buf (cut to len - 1 bytes, "(url too long)" when
+ * it does not fit at all): for error messages that name a URL.  Returns buf.
+ */
+#define HTTP_URL_SHOWN_MAX 512
+const char *http_url_for_message(const char *url, char *buf, size_t len);
+
 /* 1 if a header's value must never be logged (Authorization, tokens, h->secret). */
 int http_header_is_secret(const struct http_header *h);
 
