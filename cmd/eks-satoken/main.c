@@ -12,6 +12,7 @@
 #include "ekskit/execcred.h"
 #include "ekskit/fileio.h"
 #include "ekskit/k8s.h"
+#include "ekskit/proc.h"
 #include "ekskit/satoken.h"
 #include "ekskit/termsafe.h"
 #include "ekskit/timeutil.h"
@@ -206,6 +207,9 @@ main(int argc, char **argv)
 	struct args a = { 0 };
 	struct ekbuf out;
 	int rc, deprecated = 0;
+
+	/* before any secret is read: no core dumps, no ptrace (EKSKIT_ALLOW_CORE_DUMPS=1 keeps them) */
+	(void)proc_protect_secrets();
 
 	rc = cli_parse(&tool, argc, argv, on_flag, &a, NULL, stdout, &err);
 	if (rc == CLI_HANDLED)

@@ -15,6 +15,7 @@
 #include "ekskit/cli.h"
 #include "ekskit/error.h"
 #include "ekskit/execcred.h"
+#include "ekskit/proc.h"
 #include "ekskit/tokengen.h"
 
 #define PROG "eks-token"
@@ -220,6 +221,9 @@ main(int argc, char **argv)
 	struct cli_logger log;
 	struct args a;
 	int ret;
+
+	/* before any secret is read: no core dumps, no ptrace (EKSKIT_ALLOW_CORE_DUMPS=1 keeps them) */
+	(void)proc_protect_secrets();
 
 	memset(&a, 0, sizeof(a));
 	ekskit_err_clear(&err);
