@@ -24,6 +24,8 @@
 #define TOKEN_TTL "21600"
 #define TIMEOUT_MS 1000
 #define CREDS_PATH "/latest/meta-data/iam/security-credentials/"
+#define TOKEN_MAX 1024          /* AWS tokens are ~60 bytes */
+#define TOKEN_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-.~"
 
 static int
 env_true(const char *name)
@@ -144,6 +146,24 @@ imds_call(const struct imds *m, const char *method, const char *path,
 	return r;
 }
 
+/*
+ * The session token goes into the next requests' headers: only base64 and
+ * token characters, bounded, or a hostile metadata service could add
+ * headers (CR/LF) to them.
+ */
+static int
+session_token_valid(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > TOKEN_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (s[i] == '\0' || strchr(TOKEN_CHARS, s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
 /* Open a session: base URL and (IMDSv2) token.  NOT_FOUND when unreachable. */
 static int
 imds_open(const struct creds_ctx *ctx, struct imds *m, struct ekskit_err *err)
@@ -159,8 +179,17 @@ imds_open(const struct creds_ctx *ctx, struct imds *m, struct ekskit_err *err)
 	if ((r = imds_base(ctx, &m->base, err)) != EKSKIT_OK)
 		return r;
 	r = imds_call(m, "PUT", "/latest/api/token", &resp, err);
-	if (r == EKSKIT_OK && resp.status == 200 && resp.body.len > 0 &&
-	    resp.body.len < 4096) {
+	if (r == EKSKIT_OK && resp.status == 200 &&
+	    !session_token_valid(resp.body.data, resp.body.len)) {
+		r = ekskit_err_set(err, EKSKIT_ERR_INVALID, "instance metadata at %s "
+		    "answered with a session token that is not one (%zu bytes, or "
+		    "characters other than base64)", http_url_for_message(m->base,
+		    shown, sizeof(shown)), resp.body.len);
+		http_response_release(&resp);
+		imds_release(m);
+		return r;
+	}
+	if (r == EKSKIT_OK && resp.status == 200) {
 		m->token = ek_strndup(resp.body.data, resp.body.len);
 		http_response_release(&resp);
 		return m->token ? EKSKIT_OK : ekskit_err_set(err, EKSKIT_ERR_NOMEM,

@@ -419,6 +419,9 @@ add_header(struct curl_slist **list, const char *name, const char *value)
 	struct ekbuf line;
 	struct curl_slist *n;
 
+	/* a line break would start another header (or the body): never send one */
+	if (strpbrk(name, "\r\n:") != NULL || (value != NULL && strpbrk(value, "\r\n") != NULL))
+		return EKSKIT_ERR_INVALID;
 	ekbuf_init_secret(&line, 64 * 1024);
 	/* "Name;" is libcurl's way to send a header with an empty value */
 	if ((value == NULL || *value == '\0') ?
@@ -529,7 +532,8 @@ static int
 xfer_set_tls(struct xfer *x)
 {
 	const struct http_request *req = x->req;
-	const char *bundle = getenv("AWS_CA_BUNDLE");
+	/* AWS_CA_BUNDLE is the AWS CLI's setting: AWS endpoints only */
+	const char *bundle = req->not_aws ? NULL : getenv("AWS_CA_BUNDLE");
 	struct curl_blob blob;
 	CURLcode c = CURLE_OK;
 
@@ -623,7 +627,11 @@ xfer_prepare(struct xfer *x, const struct http_request *req,
 	for (i = 0; i < req->nheaders; i++) {
 		if (req->headers[i].name == NULL)
 			continue;
-		if (add_header(&x->headers, req->headers[i].name, req->headers[i].value))
+		if ((rc = add_header(&x->headers, req->headers[i].name,
+		    req->headers[i].value)) == EKSKIT_ERR_INVALID)
+			return xfer_fail(x, rc, "refusing to send header %s to %s: "
+			    "its value holds a line break", req->headers[i].name, x->host);
+		if (rc != EKSKIT_OK)
 			return xfer_fail(x, EKSKIT_ERR_NOMEM, "out of memory");
 	}
 	/* no "Expect: 100-continue" round trip for our small bodies */
@@ -793,7 +801,7 @@ retryable_curl(CURLcode rc)
 static const char *
 curl_hint(CURLcode rc, const struct http_request *req)
 {
-	int own_ca = req->ca_pem != NULL || req->ca_file != NULL;
+	int own_ca = req->ca_pem != NULL || req->ca_file != NULL || req->not_aws;
 
 	switch (rc) {
 	case CURLE_PEER_FAILED_VERIFICATION:

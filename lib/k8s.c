@@ -260,6 +260,7 @@ k8s_call(const struct k8s_conn *c, const char *method, const char *path,
 	req.tls_server_name = c->tls_server_name;
 	req.proxy_url = c->proxy_url;
 	req.insecure_skip_verify = c->insecure_skip_verify;
+	req.not_aws = 1;        /* the cluster's CA or the system store, never AWS_CA_BUNDLE */
 	req.verbose = c->verbose;
 	if ((r = http_perform(&req, &resp, err)) != EKSKIT_OK) {
 		ekskit_err_prefix(err, "cannot reach the API server %s",

@@ -2,8 +2,10 @@
  * The one libcurl wrapper of the library.
  *
  * TLS verification is always on unless a kubeconfig explicitly asks for
- * insecure_skip_verify.  AWS_CA_BUNDLE (or ca_file / ca_pem) replaces the
- * default trust store, as the AWS CLI does; it never turns verification off.
+ * insecure_skip_verify.  ca_file / ca_pem replace the default trust store;
+ * so does AWS_CA_BUNDLE, as the AWS CLI does, but only for AWS endpoints
+ * (a request marked not_aws, a Kubernetes API server, keeps the system
+ * store).  None of them ever turns verification off.
  * Proxies come from the usual environment variables (libcurl's own handling:
  * http_proxy, HTTPS_PROXY, ALL_PROXY, NO_PROXY) or proxy_url.
  *
@@ -81,6 +83,7 @@ struct http_request {
 	const char *tls_server_name;    /* override SNI/verification name, or NULL */
 	const char *proxy_url;          /* explicit proxy, or NULL for the environment */
 	int insecure_skip_verify;       /* only when a kubeconfig says so */
+	int not_aws;                    /* not an AWS endpoint: AWS_CA_BUNDLE does not apply */
 	int verbose;                    /* log method, URL and status to stderr (no secrets) */
 	/*
 	 * Optional: return 1 when a complete response with this status/body is
