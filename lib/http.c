@@ -25,6 +25,8 @@
 #include <openssl/rand.h>
 
 #include "ekskit/http.h"
+#include "ekskit/timeutil.h"
+#include "testhook.h"
 #include "ekskit/termsafe.h"
 
 #define RETRY_BASE_MS		100.0	/* transient errors */
@@ -652,10 +654,10 @@ xfer_prepare(struct xfer *x, const struct http_request *req,
 #endif
 	c |= curl_easy_setopt(x->h, CURLOPT_NOSIGNAL, 1L);
 	c |= curl_easy_setopt(x->h, CURLOPT_FOLLOWLOCATION, 0L);
-	c |= curl_easy_setopt(x->h, CURLOPT_CONNECTTIMEOUT_MS,
-	    req->connect_timeout_ms > 0 ? req->connect_timeout_ms : HTTP_DEFAULT_CONNECT_TIMEOUT_MS);
-	c |= curl_easy_setopt(x->h, CURLOPT_TIMEOUT_MS,
-	    req->timeout_ms > 0 ? req->timeout_ms : HTTP_DEFAULT_TIMEOUT_MS);
+	/* a dripping server is cut off (the time limits are set per attempt) */
+	c |= curl_easy_setopt(x->h, CURLOPT_LOW_SPEED_LIMIT, HTTP_LOW_SPEED_BYTES);
+	c |= curl_easy_setopt(x->h, CURLOPT_LOW_SPEED_TIME, test_hook_long(
+	    "EKSKIT_TEST_LOW_SPEED_TIME_S", HTTP_LOW_SPEED_TIME_S, HTTP_LOW_SPEED_TIME_S));
 	c |= curl_easy_setopt(x->h, CURLOPT_WRITEFUNCTION, write_body);
 	c |= curl_easy_setopt(x->h, CURLOPT_WRITEDATA, x);
 	c |= curl_easy_setopt(x->h, CURLOPT_ERRORBUFFER, x->errbuf);
@@ -732,9 +734,33 @@ log_result(const struct xfer *x, const char *what)
 	    r->amzn_request_id ? r->amzn_request_id : "");
 }
 
+/* Per attempt: the request's limits, cut to what the run's deadline leaves. */
+static int
+xfer_set_time_limits(struct xfer *x)
+{
+	const struct http_request *req = x->req;
+	long total = timeutil_cap_ms(req->timeout_ms > 0 ? req->timeout_ms :
+	    HTTP_DEFAULT_TIMEOUT_MS);
+	long conn = timeutil_cap_ms(req->connect_timeout_ms > 0 ?
+	    req->connect_timeout_ms : HTTP_DEFAULT_CONNECT_TIMEOUT_MS);
+	CURLcode c = CURLE_OK;
+
+	if (total <= 0 || conn <= 0)
+		return xfer_fail(x, EKSKIT_ERR_TIMEOUT, "gave up on %s: the time "
+		    "limit of the whole run was reached", x->host);
+	c |= curl_easy_setopt(x->h, CURLOPT_CONNECTTIMEOUT_MS, conn);
+	c |= curl_easy_setopt(x->h, CURLOPT_TIMEOUT_MS, total);
+	return c == CURLE_OK ? EKSKIT_OK : xfer_fail(x, EKSKIT_ERR_INTERNAL,
+	    "libcurl rejected a time limit for %s", x->host);
+}
+
 static int
 xfer_start(struct xfer *x, CURLM *m)
 {
+	int rc;
+
+	if ((rc = xfer_set_time_limits(x)) != EKSKIT_OK)
+		return rc;
 	x->attempt++;
 	x->refused = 0;
 	x->too_big = 0;
@@ -782,8 +808,9 @@ static int
 retryable_curl(CURLcode rc)
 {
 	switch (rc) {
+	/* not CURLE_OPERATION_TIMEDOUT: a stalled or dripping server is not
+	 * asked again (kubectl is waiting); throttling and 5xx are */
 	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
 	case CURLE_SEND_ERROR:
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
@@ -869,7 +896,8 @@ may_retry(struct xfer *x, int retryable, int timed_out)
 {
 	int cost = timed_out ? HTTP_RETRY_COST_TIMEOUT : HTTP_RETRY_COST;
 
-	if (!retryable || x->attempt >= x->max_attempts || !quota_take(cost))
+	if (!retryable || x->attempt >= x->max_attempts ||
+	    timeutil_deadline_passed() || !quota_take(cost))
 		return 0;
 	x->quota_spent += cost;
 	return 1;

@@ -153,7 +153,8 @@ proc_run(const struct proc_spec *p, struct ekbuf *out, int *wstatus,
 	*spawn_errno = 0;
 	if (pipe2(fds, O_CLOEXEC) == -1)
 		return ekskit_err_set(err, EKSKIT_ERR_IO, "pipe: %s", strerror(errno));
-	deadline = timeutil_monotonic_ms() + p->timeout_ms;
+	/* the run's own deadline (eks-token: EKSKIT_TIMEOUT) cuts it shorter */
+	deadline = timeutil_monotonic_ms() + timeutil_cap_ms(p->timeout_ms);
 	r = spawn(p, fds[1], &pid);
 	close(fds[1]);
 	if (r != 0) {

@@ -15,7 +15,11 @@
  * 0.1 s for transient errors and 0.5 s for throttling), on HTTP 429, 500,
  * 502, 503, 504, on throttling errors reported by the request's classifier
  * (awsreq.c recognises the AWS throttling error codes in 400 bodies), and on
- * transient network errors (connect failure, timeout, reset, empty reply).
+ * transient network errors (connect failure, reset, empty reply).  A
+ * timeout is not retried: a server that stalls, or drips bytes slower than
+ * HTTP_LOW_SPEED_BYTES per second for HTTP_LOW_SPEED_TIME_S, is abandoned.
+ * Every attempt's limits are cut to the run's deadline
+ * (timeutil_set_deadline_ms), and no attempt starts after it.
  * Refused connections (see the test guard), DNS failures, TLS verification
  * failures and oversized bodies are not retried.  Retries draw on the
  * standard mode's retry quota (HTTP_RETRY_QUOTA tokens per process, 5 per
@@ -52,6 +56,8 @@
 #define HTTP_DEFAULT_CONNECT_TIMEOUT_MS	3000L
 #define HTTP_DEFAULT_TIMEOUT_MS		30000L
 #define HTTP_DEFAULT_MAX_ATTEMPTS	3
+#define HTTP_LOW_SPEED_BYTES		64L	/* below this many bytes/s ... */
+#define HTTP_LOW_SPEED_TIME_S		10L	/* ... for this long, an attempt is abandoned */
 #define HTTP_MAX_MAX_ATTEMPTS		10	/* AWS_MAX_ATTEMPTS is capped here */
 #define HTTP_RETRY_QUOTA		500	/* standard mode retry quota (per process) */
 #define HTTP_RETRY_COST			5

@@ -520,13 +520,13 @@ test_timeout_hanging_server(void **state)
 	assert_non_null(strstr(err.msg, "timed out"));
 	assert_non_null(strstr(err.msg, "127.0.0.1"));
 	http_response_release(&resp);
-	/* timeouts are retried */
+	/* a stall is not retried (kubectl is waiting): one attempt, no quota spent */
 	req.max_attempts = 2;
 	quota = http_retry_quota();
 	assert_int_equal(http_perform(&req, &resp, &err), EKSKIT_ERR_TIMEOUT);
-	assert_int_equal(resp.attempts, 2);
-	assert_int_equal(http_retry_quota(), quota - HTTP_RETRY_COST_TIMEOUT);
-	assert_int_equal(fake_count(&f), 3);
+	assert_int_equal(resp.attempts, 1);
+	assert_int_equal(http_retry_quota(), quota);
+	assert_int_equal(fake_count(&f), 2);
 	http_response_release(&resp);
 	fake_stop(&f);
 }
