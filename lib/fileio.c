@@ -701,8 +701,9 @@ in_place_failed(const char *path, int e, int restored, const char *backup,
 	if (restored)
 		return ekskit_err_set(err, errno_to_status(e) == EKSKIT_ERR_PERM ?
 		    EKSKIT_ERR_PERM : EKSKIT_ERR_IO, "rewriting %s in place failed: "
-		    "%s; its previous content was put back%s%s", path, strerror(e),
-		    backup ? " (a copy is in " : "", backup ? backup : "");
+		    "%s; its previous content was put back%s%s%s", path, strerror(e),
+		    backup ? " (a copy is in " : "", backup ? backup : "",
+		    backup ? ")" : "");
 	return ekskit_err_set(err, EKSKIT_ERR_IO, "rewriting %s in place failed: "
 	    "%s, and so did putting its previous content back: %s%s", path,
 	    strerror(e), backup ? "restore it from " : "no backup was kept",
@@ -742,8 +743,11 @@ ek_rewrite_in_place(const char *path, const void *data, size_t len,
 		if (ftruncate(fd, (off_t)old.len) == -1) {
 			/* posix_fallocate grew nothing it could not cut back */
 		}
-		r = set_errno_err(err, e, "no room to rewrite", path);
-		ekskit_err_prefix(err, "nothing was changed");
+		r = ekskit_err_set(err, errno_to_status(e) == EKSKIT_ERR_PERM ?
+		    EKSKIT_ERR_PERM : EKSKIT_ERR_IO, "no room to rewrite %s in place: "
+		    "%s; nothing was changed%s%s%s", path, strerror(e),
+		    backup_path ? " (a copy is in " : "", backup_path ? backup_path : "",
+		    backup_path ? ")" : "");
 		goto out;
 	}
 	if (overwrite(fd, data, len, 1) == -1) {
