@@ -163,8 +163,8 @@ process_start_time(long pid)
 	if ((f = fopen(path, "re")) == NULL)
 		return 0;
 	if (fgets(buf, sizeof(buf), f) != NULL && (p = strrchr(buf, ')')) != NULL) {
-		/* after "pid (comm)" come fields 3 (state) onwards */
-		for (field = 2, p++; field < 22 && p != NULL; field++)
+		/* p + 1 is the space before field 3 (state): walk to the one before 22 */
+		for (p++, field = 3; field < 22 && p != NULL; field++)
 			p = strchr(p + 1, ' ');
 		if (p != NULL)
 			start = strtoull(p + 1, NULL, 10);

@@ -1,5 +1,6 @@
 /* Unit tests for lib/fileio.c: lock files and atomic replacement. */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -291,6 +292,67 @@ test_fifo_refused(void **state)
 	assert_null(slurp(path_in("fifo")));
 }
 
+/* A lock held by a live process that allocates meanwhile is never taken over. */
+static void
+test_live_lock_kept(void **state)
+{
+	struct ek_lockfile lk = { 0 };
+	struct ekskit_err err;
+	char target[256], lock[300], stat_path[64], line[1024], *p;
+	int go[2], st, i;
+	pid_t child;
+	FILE *f;
+
+	(void)state;
+	snprintf(target, sizeof(target), "%s", path_in("live"));
+	snprintf(lock, sizeof(lock), "%s.lock", target);
+	assert_int_equal(pipe(go), 0);
+	if ((child = fork()) == 0) {
+		struct ek_lockfile mine = { 0 };
+		char c = 'x';
+		void *volatile grow;
+
+		if (ek_lock_acquire(target, 0, &mine, NULL) != EKSKIT_OK)
+			_exit(1);
+		grow = malloc(64u << 20);  /* the vsize changes; the start time does not */
+		memset(grow, 1, 64u << 20);
+		if (write(go[1], &c, 1) != 1)
+			_exit(1);
+		sleep(30);
+		_exit(0);
+	}
+	assert_int_equal(read(go[0], line, 1), 1);
+	ekskit_err_clear(&err);
+	assert_int_equal(ek_lock_acquire(target, 200, &lk, &err), EKSKIT_ERR_BUSY);
+	assert_non_null(strstr(err.msg, "pid"));
+	/* and the lock's start time is /proc/<pid>/stat field 22 */
+	snprintf(stat_path, sizeof(stat_path), "/proc/%ld/stat", (long)child);
+	f = fopen(stat_path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	p = strrchr(line, ')') + 2;     /* field 3 */
+	for (i = 3; i < 22; i++)
+		p = strchr(p, ' ') + 1;
+	f = fopen(lock, "r");
+	assert_non_null(f);
+	{
+		char text[512];
+		size_t n = fread(text, 1, sizeof(text) - 1, f);
+		char want[64];
+
+		text[n] = '\0';
+		snprintf(want, sizeof(want), "start %llu\n", strtoull(p, NULL, 10));
+		assert_non_null(strstr(text, want));
+	}
+	fclose(f);
+	kill(child, SIGKILL);
+	waitpid(child, &st, 0);
+	close(go[0]);
+	close(go[1]);
+	unlink(lock);
+}
+
 int
 main(void)
 {
@@ -302,6 +364,7 @@ main(void)
 		cmocka_unit_test(test_failed_write_leaves_nothing),
 		cmocka_unit_test(test_mkdir_p),
 		cmocka_unit_test(test_stale_lock_taken_over),
+		cmocka_unit_test(test_live_lock_kept),
 		cmocka_unit_test(test_links_of_others),
 		cmocka_unit_test(test_rewrite_in_place_restores),
 		cmocka_unit_test(test_fifo_refused),
