@@ -128,7 +128,10 @@ EOF
 	(ulimit -c unlimited; export EKSKIT_ALLOW_CORE_DUMPS=1
 	 as_nobody "$BIN/eks-token" --cluster-name c --profile p --no-cache >/dev/null 2>"$T/err")
 	assert_eq nobody "$(cat "$U/owner.token" 2>/dev/null)" "EKSKIT_ALLOW_CORE_DUMPS=1: dumpable"
-	assert_eq unlimited "$(cat "$U/core.token" 2>/dev/null)" "EKSKIT_ALLOW_CORE_DUMPS=1: core limit kept"
+	case $BUILD in
+	*sanitize*) echo "note: ASan sets the core limit to 0 itself (disable_coredump)" ;;
+	*) assert_eq unlimited "$(cat "$U/core.token" 2>/dev/null)" "EKSKIT_ALLOW_CORE_DUMPS=1: core limit kept" ;;
+	esac
 	# eks-satoken: an exec plugin of the kubeconfig runs before any API call
 	cat >"$U/kc" <<EOF
 apiVersion: v1
