@@ -22,8 +22,6 @@
 
 extern char **environ;
 
-#define PROBE_PORT 443
-#define PROBE_TIMEOUT_MS 2000
 
 /* Everything a run shares across clusters.  Owned. */
 struct session {
@@ -46,6 +44,7 @@ struct target {
 	const char *vpc_id;           /* borrowed from the eks_cluster, may be NULL */
 	char *const *subnet_ids;      /* borrowed, to find the VPC when vpc_id is NULL */
 	int ipv6;
+	int public_access;            /* 1 on, 0 off, -1 unknown (--endpoint) */
 };
 
 static void
@@ -178,8 +177,13 @@ session_aws(const struct hostsync_opts *o, struct session *s,
 
 /* ---- address sources ---- */
 
+/*
+ * The addresses of the ENIs described "Amazon EKS <cluster>" in the
+ * cluster's VPC: the one lookup eks-hosts and eks-kubeconfig --private-ip
+ * share.
+ */
 static int
-enis_for(const struct hostsync_opts *o, struct session *s,
+enis_for(struct cli_logger *log, const struct aws_client *ec2,
     const struct target *t, char ***addrs, size_t *n, struct ekskit_err *err)
 {
 	struct ec2_eni_filter f;
@@ -195,18 +199,18 @@ enis_for(const struct hostsync_opts *o, struct session *s,
 	if (t->vpc_id == NULL) {
 		/* real EKS always sends vpcId; without it (moto) the cluster's
 		 * subnets tell the VPC, so a same-named ENI elsewhere never counts */
-		if ((r = ec2_subnets_vpc(&s->ec2, t->subnet_ids, &vpc, err)) != EKSKIT_OK) {
+		if ((r = ec2_subnets_vpc(ec2, t->subnet_ids, &vpc, err)) != EKSKIT_OK) {
 			free(desc);
 			return ekskit_err_prefix(err, "cluster %s has no vpcId", t->name);
 		}
-		cli_log(o->log, "%s: no vpcId from DescribeCluster; its subnets are in %s",
+		cli_log(log, "%s: no vpcId from DescribeCluster; its subnets are in %s",
 		    t->name, vpc);
 		f.vpc_id = vpc;
 	}
-	r = ec2_describe_eks_enis(&s->ec2, &f, &l, err);
+	r = ec2_describe_eks_enis(ec2, &f, &l, err);
 	if (r == EKSKIT_OK) {
 		for (i = 0; i < l.n; i++)
-			cli_log(o->log, "%s: %s %s in %s", t->name, l.v[i].id ? l.v[i].id : "?",
+			cli_log(log, "%s: %s %s in %s", t->name, l.v[i].id ? l.v[i].id : "?",
 			    l.v[i].status ? l.v[i].status : "?",
 			    l.v[i].vpc_id ? l.v[i].vpc_id : "?");
 		r = ec2_eni_addresses(&l, t->ipv6, addrs, n, err);
@@ -339,21 +343,46 @@ all_public(char **v)
 	return 1;
 }
 
+static long
+test_override(const char *name, long dflt, long lo, long hi)
+{
+	const char *guard = getenv("EKSKIT_TEST_LOOPBACK_ONLY");
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (guard == NULL || strcmp(guard, "1") != 0 || v == NULL || *v == '\0')
+		return dflt;
+	n = strtol(v, &end, 10);
+	return *end == '\0' && n >= lo && n <= hi ? n : dflt;
+}
+
+void
+hostsync_probe_params(int *port, long *timeout_ms)
+{
+	*port = (int)test_override("EKSKIT_TEST_PROBE_PORT", HOSTSYNC_PROBE_PORT,
+	    1, 65535);
+	*timeout_ms = test_override("EKSKIT_TEST_PROBE_TIMEOUT_MS",
+	    HOSTSYNC_PROBE_TIMEOUT_MS, 1, 60000);
+}
+
 static void
-probe_all(const struct hostsync_opts *o, char **v, struct ekbuf *out)
+probe_all(char **v, struct ekbuf *out)
 {
 	struct ekskit_err perr;
+	long timeout_ms;
 	size_t i;
+	int port;
 
+	hostsync_probe_params(&port, &timeout_ms);
 	for (i = 0; v != NULL && v[i] != NULL; i++) {
 		ekskit_err_clear(&perr);
-		if (dns_probe_tcp(v[i], PROBE_PORT, PROBE_TIMEOUT_MS, &perr) == EKSKIT_OK)
-			ekbuf_printf(out, "  probe %s port %d: connected\n", v[i], PROBE_PORT);
+		if (dns_probe_tcp(v[i], port, timeout_ms, &perr) == EKSKIT_OK)
+			ekbuf_printf(out, "  probe %s port %d: connected\n", v[i], port);
 		else
-			ekbuf_printf(out, "  probe %s port %d: failed: %s\n", v[i], PROBE_PORT,
+			ekbuf_printf(out, "  probe %s port %d: failed: %s\n", v[i], port,
 			    perr.msg);
 	}
-	(void)o;
 }
 
 static int
@@ -428,7 +457,7 @@ check_one(const struct hostsync_opts *o, const char *region,
 	put_list(out, dnsv);
 	ekbuf_printf(out, "\n  verdict: %s (from %s)\n", why, source);
 	if (o->probe)
-		probe_all(o, eff != NULL && eff[0] != NULL ? eff : expected, out);
+		probe_all(eff != NULL && eff[0] != NULL ? eff : expected, out);
 	if (v > *verdict)
 		*verdict = v;
 out:
@@ -502,22 +531,54 @@ write_one(const struct hostsync_opts *o, struct session *s,
 	return r;
 }
 
+static void
+cluster_to_target(const struct eks_cluster *cl, struct target *t)
+{
+	t->name = cl->name;
+	t->vpc_id = cl->vpc_id;
+	t->subnet_ids = cl->subnet_ids;
+	t->ipv6 = cl->ip_family != NULL && strcmp(cl->ip_family, "ipv6") == 0;
+	t->public_access = cl->endpoint_public_access ? 1 : 0;
+}
+
+static int
+require_private_access(const struct eks_cluster *cl, struct ekskit_err *err)
+{
+	if (cl->endpoint_private_access)
+		return EKSKIT_OK;
+	return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
+	    "cluster %s has private endpoint access turned off: there are no "
+	    "private addresses to map (turn it on with `aws eks "
+	    "update-cluster-config --name %s --resources-vpc-config "
+	    "endpointPrivateAccess=true`)", cl->name, cl->name);
+}
+
+int
+hostsync_private_addrs(const struct aws_client *ec2,
+    const struct eks_cluster *cl, struct cli_logger *log, char ***addrs,
+    size_t *n, struct ekskit_err *err)
+{
+	struct target t;
+	int r;
+
+	*addrs = NULL;
+	*n = 0;
+	memset(&t, 0, sizeof(t));
+	cluster_to_target(cl, &t);
+	if ((r = require_private_access(cl, err)) != EKSKIT_OK)
+		return r;
+	return enis_for(log, ec2, &t, addrs, n, err);
+}
+
 static int
 describe_to_target(const struct hostsync_opts *o, const char *region,
     const struct eks_cluster *cl, struct target *t, struct ekskit_err *err)
 {
 	int r;
 
-	t->name = cl->name;
-	t->vpc_id = cl->vpc_id;
-	t->subnet_ids = cl->subnet_ids;
-	t->ipv6 = cl->ip_family != NULL && strcmp(cl->ip_family, "ipv6") == 0;
-	if (!cl->endpoint_private_access)
-		return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
-		    "cluster %s has private endpoint access turned off: there are no "
-		    "private addresses to map (turn it on with `aws eks "
-		    "update-cluster-config --name %s --resources-vpc-config "
-		    "endpointPrivateAccess=true`)", cl->name, cl->name);
+	cluster_to_target(cl, t);
+	if ((r = require_private_access(cl, err)) != EKSKIT_OK)
+		return r;
 	if (cl->status != NULL && strcmp(cl->status, "ACTIVE") != 0)
 		cli_warn(o->log, "cluster %s is %s: its network interfaces may be "
 		    "changing; run again when it is ACTIVE", cl->name, cl->status);
@@ -539,7 +600,7 @@ handle_target(const struct hostsync_opts *o, struct session *s,
 	if (s->resolvers_csv != NULL)
 		r = resolver_addrs(o, s, t, &addrs, &n, err);
 	else
-		r = enis_for(o, s, t, &addrs, &n, err);
+		r = enis_for(o->log, &s->ec2, t, &addrs, &n, err);
 	if (r == EKSKIT_OK) {
 		size_t i;
 
@@ -701,6 +762,7 @@ hostsync_run(const struct hostsync_opts *o, struct ekbuf *out, int *verdict,
 
 		memset(&t, 0, sizeof(t));
 		t.name = o->cluster;
+		t.public_access = -1;
 		if ((r = hostsync_endpoint_host(o->endpoint, s.region, &t.host, err)) == EKSKIT_OK)
 			r = handle_target(o, &s, &t, path, out, verdict, err);
 		free(t.host);
