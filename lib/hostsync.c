@@ -19,23 +19,10 @@
 #include "ekskit/hostsfile.h"
 #include "ekskit/hostsync.h"
 #include "ekskit/buf.h"
+#include "hostsync_internal.h"
 
 extern char **environ;
 
-
-/* Everything a run shares across clusters.  Owned. */
-struct session {
-	struct awsconfig *cfg;
-	const char *profile;          /* borrowed */
-	char *region;
-	struct aws_credentials *creds;
-	char *eks_url;
-	char *ec2_url;
-	char *resolvers_csv;
-	int written;                  /* some hosts file was changed */
-	struct aws_client eks;
-	struct aws_client ec2;
-};
 
 /* One cluster to handle. */
 struct target {
@@ -47,8 +34,8 @@ struct target {
 	int public_access;            /* 1 on, 0 off, -1 unknown (--endpoint) */
 };
 
-static void
-session_release(struct session *s)
+void
+hs_session_release(struct hs_session *s)
 {
 	awsconfig_free(s->cfg);
 	free(s->region);
@@ -129,8 +116,8 @@ bad:
 
 /* ---- AWS session ---- */
 
-static int
-session_region(const struct hostsync_opts *o, struct session *s,
+int
+hs_session_load(const struct hostsync_opts *o, struct hs_session *s,
     struct ekskit_err *err)
 {
 	struct aws_endpoint_opts eo = { NULL, NULL, -1, -1 };
@@ -144,28 +131,39 @@ session_region(const struct hostsync_opts *o, struct session *s,
 	return aws_resolve_region(o->region, &eo, &s->region, err);
 }
 
-static int
-session_aws(const struct hostsync_opts *o, struct session *s,
-    struct ekskit_err *err)
+int
+hs_session_creds(const struct hostsync_opts *o, struct hs_session *s,
+    const char *region, struct ekskit_err *err)
 {
-	struct aws_endpoint_opts eo = { s->cfg, s->profile, -1, -1 };
 	struct creds_ctx cc;
-	int r;
 
 	memset(&cc, 0, sizeof(cc));
 	cc.cfg = s->cfg;
 	cc.profile = s->profile;
-	cc.region = s->region;
+	cc.region = region;
 	cc.now = time(NULL);
 	cc.verbose = o->verbose;
-	if ((r = creds_resolve_default(&cc, &s->creds, err)) != EKSKIT_OK ||
-	    (r = aws_endpoint_url("eks", s->region, &eo, &s->eks_url, err)) != EKSKIT_OK ||
-	    (r = aws_endpoint_url("ec2", s->region, &eo, &s->ec2_url, err)) != EKSKIT_OK)
+	return creds_resolve_default(&cc, &s->creds, err);
+}
+
+int
+hs_session_endpoints(const struct hostsync_opts *o, struct hs_session *s,
+    const char *region, struct ekskit_err *err)
+{
+	struct aws_endpoint_opts eo = { s->cfg, s->profile, -1, -1 };
+	int r;
+
+	free(s->eks_url);
+	free(s->ec2_url);
+	s->eks_url = s->ec2_url = NULL;
+	if ((r = aws_endpoint_url("eks", region, &eo, &s->eks_url, err)) != EKSKIT_OK ||
+	    (r = aws_endpoint_url("ec2", region, &eo, &s->ec2_url, err)) != EKSKIT_OK)
 		return r;
 	cli_log(o->log, "credentials from %s; eks %s, ec2 %s",
 	    s->creds->provider ? s->creds->provider : "?", s->eks_url, s->ec2_url);
+	memset(&s->eks, 0, sizeof(s->eks));
 	s->eks.service = "eks";
-	s->eks.region = s->region;
+	s->eks.region = region;
 	s->eks.endpoint = s->eks_url;
 	s->eks.creds = s->creds;
 	s->eks.verbose = o->verbose;
@@ -228,7 +226,7 @@ enis_for(struct cli_logger *log, const struct aws_client *ec2,
 
 /* The private answers of the given resolvers; public ones are dropped. */
 static int
-resolver_addrs(const struct hostsync_opts *o, struct session *s,
+resolver_addrs(const struct hostsync_opts *o, struct hs_session *s,
     const struct target *t, char ***addrs, size_t *n, struct ekskit_err *err)
 {
 	struct dns_opts d;
@@ -282,8 +280,8 @@ in_set(char **set, const char *a)
 	return 0;
 }
 
-static int
-same_set(char **a, char **b)
+int
+hs_same_set(char **a, char **b)
 {
 	size_t i, na = 0, nb = 0;
 
@@ -300,8 +298,8 @@ same_set(char **a, char **b)
 }
 
 /* Canonicalise (in place: replaced strings) and sort a hosts-file list. */
-static void
-canonicalise(char **v)
+void
+hs_canonicalise(char **v)
 {
 	char c[64];
 	size_t i;
@@ -410,15 +408,15 @@ check_one(const struct hostsync_opts *o, const char *region,
 	    (r = hostsfile_lookup(text.data ? text.data : "", text.len, t->host,
 	    &hosts, err)) != EKSKIT_OK)
 		goto out;
-	canonicalise(block);
-	canonicalise(hosts);
+	hs_canonicalise(block);
+	hs_canonicalise(hosts);
 	memset(&d, 0, sizeof(d));
 	ekskit_err_clear(&derr);
 	if (dns_resolve(&d, t->host, &dnsv, &derr) != EKSKIT_OK)
 		cli_log(o->log, "%s: system DNS: %s", t->host, derr.msg);
 	eff = hosts[0] != NULL ? hosts : dnsv;
 	source = hosts[0] != NULL ? "the hosts file" : "DNS";
-	if (found && !same_set(block, expected)) {
+	if (found && !hs_same_set(block, expected)) {
 		v = HOSTSYNC_STALE;
 		why = "the eks-hosts block is stale: run eks-hosts to refresh it";
 	} else if (eff == NULL || eff[0] == NULL) {
@@ -471,7 +469,7 @@ out:
 /* ---- one cluster ---- */
 
 static int
-write_one(const struct hostsync_opts *o, struct session *s,
+write_one(const struct hostsync_opts *o, struct hs_session *s,
     const struct target *t, const char *path, char **addrs, size_t n,
     struct ekbuf *out, struct ekskit_err *err)
 {
@@ -589,7 +587,7 @@ describe_to_target(const struct hostsync_opts *o, const char *region,
 
 /* Addresses, then write or check. */
 static int
-handle_target(const struct hostsync_opts *o, struct session *s,
+handle_target(const struct hostsync_opts *o, struct hs_session *s,
     const struct target *t, const char *path, struct ekbuf *out,
     int *verdict, struct ekskit_err *err)
 {
@@ -617,7 +615,7 @@ handle_target(const struct hostsync_opts *o, struct session *s,
 
 /* --remove: no AWS call at all; --all takes the blocks found in the file. */
 static int
-run_remove(const struct hostsync_opts *o, struct session *s, const char *path,
+run_remove(const struct hostsync_opts *o, struct hs_session *s, const char *path,
     struct ekbuf *out, struct ekskit_err *err)
 {
 	struct ekbuf text;
@@ -657,7 +655,7 @@ run_remove(const struct hostsync_opts *o, struct session *s, const char *path,
 
 /* The clusters to handle: one, or every one with private access (--all). */
 static int
-run_clusters(const struct hostsync_opts *o, struct session *s, const char *path,
+run_clusters(const struct hostsync_opts *o, struct hs_session *s, const char *path,
     struct ekbuf *out, int *verdict, struct ekskit_err *err)
 {
 	struct eks_cluster **cls = NULL;
@@ -725,16 +723,58 @@ run_clusters(const struct hostsync_opts *o, struct session *s, const char *path,
 	return failed;
 }
 
+/* --list and --restore work on the whole file: no cluster, no other mode. */
+static int
+check_block_modes(const struct hostsync_opts *o, struct ekskit_err *err)
+{
+	const char *mode = o->list ? "--list" : "--restore";
+
+	if (o->output != NULL && !o->list)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE, "-o/--output goes with --list");
+	if (o->output != NULL && strcmp(o->output, "table") != 0 &&
+	    strcmp(o->output, "json") != 0)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "-o/--output is table or json, not \"%s\"", o->output);
+	if (!o->list && !o->restore)
+		return EKSKIT_OK;
+	if (o->list && o->restore)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--list and --restore exclude each other");
+	if (o->cluster != NULL || o->all || o->check || o->probe || o->remove ||
+	    o->resolvers != NULL || o->endpoint != NULL || o->flush_dns)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "%s works on the whole hosts file: it takes no --cluster-name, "
+		    "--all, --check, --probe, --remove, --resolver, --endpoint or "
+		    "--flush-dns", mode);
+	if (o->list && o->dry_run)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE, "--list writes nothing: no --dry-run");
+	if (o->restore && o->region != NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE, "--restore takes no --region");
+	return EKSKIT_OK;
+}
+
 int
 hostsync_run(const struct hostsync_opts *o, struct ekbuf *out, int *verdict,
     struct ekskit_err *err)
 {
-	struct session s;
+	struct hs_session s;
 	const char *path = hostsfile_default_path(o->hosts_file);
 	int r;
 
 	*verdict = HOSTSYNC_OK;
 	memset(&s, 0, sizeof(s));
+	if ((r = check_block_modes(o, err)) != EKSKIT_OK)
+		return r;
+	if (o->restore) {
+		cli_log(o->log, "hosts file: %s", path);
+		return hs_restore(o, path, out, err);
+	}
+	if (o->list) {
+		cli_log(o->log, "hosts file: %s", path);
+		r = hs_list(o, &s, path, out, err);
+		hs_session_release(&s);
+		return r;
+	}
 	if (!o->all && (o->cluster == NULL || *o->cluster == '\0'))
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 		    "--cluster-name NAME (or --all) is required");
@@ -753,7 +793,7 @@ hostsync_run(const struct hostsync_opts *o, struct ekbuf *out, int *verdict,
 	    (r = dns_parse_resolvers(o->resolvers, &s.resolvers_csv, err)) != EKSKIT_OK)
 		return r;
 	cli_log(o->log, "hosts file: %s", path);
-	if ((r = session_region(o, &s, err)) != EKSKIT_OK)
+	if ((r = hs_session_load(o, &s, err)) != EKSKIT_OK)
 		goto out;
 	if (o->remove) {
 		r = run_remove(o, &s, path, out, err);
@@ -766,7 +806,8 @@ hostsync_run(const struct hostsync_opts *o, struct ekbuf *out, int *verdict,
 		if ((r = hostsync_endpoint_host(o->endpoint, s.region, &t.host, err)) == EKSKIT_OK)
 			r = handle_target(o, &s, &t, path, out, verdict, err);
 		free(t.host);
-	} else if ((r = session_aws(o, &s, err)) == EKSKIT_OK) {
+	} else if ((r = hs_session_creds(o, &s, s.region, err)) == EKSKIT_OK &&
+	    (r = hs_session_endpoints(o, &s, s.region, err)) == EKSKIT_OK) {
 		r = run_clusters(o, &s, path, out, verdict, err);
 	}
 	if (r == EKSKIT_OK && o->flush_dns && s.written) {
@@ -779,7 +820,7 @@ hostsync_run(const struct hostsync_opts *o, struct ekbuf *out, int *verdict,
 			cli_log(o->log, "DNS cache flushed");
 	}
 out:
-	session_release(&s);
+	hs_session_release(&s);
 	return r;
 }
 

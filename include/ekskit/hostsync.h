@@ -48,6 +48,9 @@ struct hostsync_opts {
 	int remove;               /* --remove */
 	int dry_run;              /* --dry-run */
 	int flush_dns;            /* --flush-dns */
+	int list;                 /* --list: every block, and whether it is current */
+	const char *output;       /* -o with --list: "table" (default) or "json" */
+	int restore;              /* --restore: put the backup back */
 	int verbose;
 	struct cli_logger *log;   /* may be NULL */
 };
