@@ -383,6 +383,101 @@ probe_all(char **v, struct ekbuf *out)
 	}
 }
 
+/*
+ * --check's verdict texts say when the hosts file is needed.  Public DNS
+ * answers the name of an endpoint with private access only with its
+ * private addresses (clusters from before that change get the records
+ * once public access is switched on and off); the hosts file matters for
+ * clusters with public and private access (public DNS gives the public
+ * addresses), resolvers that drop private answers, and EKS hybrid nodes.
+ */
+#define NO_ROOT_HINT " (without root: eks-kubeconfig --private-ip)"
+
+static const char *
+why_unresolved(const struct target *t)
+{
+	if (t->public_access == 0)
+		return "the endpoint does not resolve here, although public DNS "
+		    "answers a private-only endpoint's name with its private "
+		    "addresses: a resolver on the way drops private answers (DNS "
+		    "rebinding protection), or the cluster predates those records "
+		    "(switch its public access on and off once); meanwhile run "
+		    "eks-hosts to add the block" NO_ROOT_HINT;
+	if (t->public_access == 1)
+		return "the endpoint does not resolve here at all (with public "
+		    "access on, even public DNS should answer: is DNS working?); "
+		    "to use the private endpoint run eks-hosts to add the block"
+		    NO_ROOT_HINT;
+	return "the endpoint does not resolve: run eks-hosts to add the block"
+	    NO_ROOT_HINT;
+}
+
+static const char *
+why_public(const struct target *t)
+{
+	if (t->public_access == 1)
+		return "the endpoint resolves to public addresses only: with both "
+		    "public and private access on, public DNS gives the public "
+		    "addresses and traffic never takes the private path; this is "
+		    "what the hosts file is for: run eks-hosts to add the block"
+		    NO_ROOT_HINT;
+	return "the endpoint resolves to public addresses only: run eks-hosts "
+	    "to add the block" NO_ROOT_HINT;
+}
+
+static const char *
+why_ok(int from_hosts, int dns_private)
+{
+	if (!from_hosts)
+		return "DNS gives the cluster's private addresses: no hosts-file "
+		    "block is needed here";
+	if (dns_private)
+		return "resolves to the cluster's private addresses through the "
+		    "hosts file, and DNS gives them too: the block is not needed "
+		    "here (eks-hosts --remove drops it) unless other resolvers "
+		    "drop private answers";
+	return "resolves to the cluster's private addresses through the hosts "
+	    "file, which is needed: DNS here does not give them";
+}
+
+/* 1 when every address is one of the expected ones (and there is one). */
+static int
+all_expected(char **v, char **expected)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		if (!in_set(expected, v[i]))
+			return 0;
+	return v != NULL && v[0] != NULL;
+}
+
+/* The verdict and its text for what the hosts file and DNS give. */
+static int
+judge_resolution(const struct target *t, int found, char **block,
+    char **expected, char **eff, char **dnsv, int from_hosts, const char **why)
+{
+	if (found && !hs_same_set(block, expected)) {
+		*why = "the eks-hosts block is stale: run eks-hosts to refresh it";
+		return HOSTSYNC_STALE;
+	}
+	if (eff == NULL || eff[0] == NULL) {
+		*why = why_unresolved(t);
+		return HOSTSYNC_UNRESOLVED;
+	}
+	if (all_public(eff)) {
+		*why = why_public(t);
+		return HOSTSYNC_UNRESOLVED;
+	}
+	if (!all_expected(eff, expected)) {
+		*why = "resolves to addresses that are not the cluster's: run "
+		    "eks-hosts to refresh the block";
+		return HOSTSYNC_STALE;
+	}
+	*why = why_ok(from_hosts, all_expected(dnsv, expected));
+	return HOSTSYNC_OK;
+}
+
 static int
 check_one(const struct hostsync_opts *o, const char *region,
     const struct target *t, const char *path, char **expected, int *verdict, struct ekbuf *out,
@@ -416,30 +511,7 @@ check_one(const struct hostsync_opts *o, const char *region,
 		cli_log(o->log, "%s: system DNS: %s", t->host, derr.msg);
 	eff = hosts[0] != NULL ? hosts : dnsv;
 	source = hosts[0] != NULL ? "the hosts file" : "DNS";
-	if (found && !hs_same_set(block, expected)) {
-		v = HOSTSYNC_STALE;
-		why = "the eks-hosts block is stale: run eks-hosts to refresh it";
-	} else if (eff == NULL || eff[0] == NULL) {
-		v = HOSTSYNC_UNRESOLVED;
-		why = "the endpoint does not resolve: run eks-hosts to add the block";
-	} else if (all_public(eff)) {
-		v = HOSTSYNC_UNRESOLVED;
-		why = "the endpoint resolves to public addresses only: run eks-hosts "
-		    "to add the block";
-	} else {
-		size_t i;
-
-		v = HOSTSYNC_OK;
-		why = "resolves to the cluster's private addresses";
-		for (i = 0; eff[i] != NULL; i++) {
-			if (!in_set(expected, eff[i])) {
-				v = HOSTSYNC_STALE;
-				why = "resolves to addresses that are not the cluster's: "
-				    "run eks-hosts to refresh the block";
-				break;
-			}
-		}
-	}
+	v = judge_resolution(t, found, block, expected, eff, dnsv, hosts[0] != NULL, &why);
 	ekbuf_printf(out, "%s (%s/%s): %s\n", t->host, region, t->name,
 	    v == HOSTSYNC_OK ? "OK" : v == HOSTSYNC_STALE ? "STALE" : "UNRESOLVED");
 	ekbuf_puts(out, "  expected:   ");
