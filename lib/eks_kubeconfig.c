@@ -356,7 +356,15 @@ run_all(const struct ekc_opts *o, const struct ekc_io *io,
 			    names[i]);
 		if ((r = kcu_entries_build(cl[i], &eo, &e[k], err)) != EKSKIT_OK)
 			goto out;
-		if (apply_server(o, io, a, cl[i], &e[k], 1, &e2) != EKSKIT_OK) {
+		if ((r = apply_server(o, io, a, cl[i], &e[k], 1, &e2)) != EKSKIT_OK) {
+			/* no private access, no interface, none answers: this
+			 * cluster only; AWS and credential errors stop the run */
+			if (r != EKSKIT_ERR_CONFIG && r != EKSKIT_ERR_NOT_FOUND &&
+			    r != EKSKIT_ERR_NETWORK) {
+				if (err != NULL)
+					*err = e2;
+				goto out;
+			}
 			note(io, 0, "skipping %s", e2.msg);
 			kcu_entries_free(e[k]);
 			e[k] = NULL;

@@ -11,6 +11,9 @@
  *  3. the managed block in the hosts file (include/ekskit/hostsfile.h):
  *     written, removed, shown as a diff, or checked against DNS.
  *
+ * --list and --restore work on the whole hosts file instead (every block
+ * with its status; the backup put back): lib/hostsync_blocks.c.
+ *
  * The library prints nothing: what the user should see on stdout (diffs,
  * blocks to add by hand, --check verdicts) is appended to `out`;
  * diagnostics and warnings go through opts->log (cli_log / cli_warn).
