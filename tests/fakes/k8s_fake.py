@@ -9,7 +9,9 @@ README.md ("The fake API server") for what it does not do.
 Start-up: certificates are generated with the openssl CLI into a private temp
 directory (or --cert-dir): a server CA and a server certificate for
 127.0.0.1/localhost (plus --dns-name), a client CA and an "admin" client
-certificate (CN=kubernetes-admin, O=system:masters).  Then one line of JSON
+certificate (CN=kubernetes-admin, O=system:masters).  --tls-cert/--tls-key/
+--tls-ca serve a test's own server certificate instead (e.g. one naming only
+an EKS endpoint host); --bind listens on another 127.0.0.0/8 address.  Then one line of JSON
 (url, port, ca file, ca base64, admin cert/key, admin token, client CA cert
 and key) is printed on stdout and, with --info-file, written to that file.
 """
