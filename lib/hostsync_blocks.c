@@ -14,6 +14,7 @@
 #include "ekskit/creds.h"
 #include "ekskit/eks.h"
 #include "ekskit/hostsfile.h"
+#include "ekskit/termsafe.h"
 #include "hostsync_internal.h"
 
 enum block_status { BS_CURRENT, BS_STALE, BS_UNKNOWN };
@@ -170,14 +171,6 @@ load_blocks(const char *path, struct hostsfile_block **b, size_t *n,
 	return r;
 }
 
-/* Control characters (from a remote message) never reach the terminal. */
-static void
-put_clean(struct ekbuf *out, const char *s)
-{
-	for (; s != NULL && *s; s++)
-		ekbuf_putc(out, ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s);
-}
-
 static size_t
 max_len(size_t cur, const char *s)
 {
@@ -218,7 +211,8 @@ render_table(const char *path, struct row *rows, size_t n, struct ekbuf *out)
 			continue;
 		ekbuf_printf(out, "%s/%s: %s: ", rows[i].b->region, rows[i].b->cluster,
 		    status_names[rows[i].status]);
-		put_clean(out, rows[i].reason);
+		/* a remote message may hold control characters */
+		term_escape(out, rows[i].reason, strlen(rows[i].reason), 0);
 		ekbuf_putc(out, '\n');
 	}
 	return EKSKIT_OK;
