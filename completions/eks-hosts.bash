@@ -29,12 +29,16 @@ _eks_hosts()
     --hosts-file)
         COMPREPLY=($(compgen -f -- "$cur"))
         return 0 ;;
+    -o|--output)
+        COMPREPLY=($(compgen -W "table json" -- "$cur"))
+        return 0 ;;
     --cluster-name|--name|--resolver|--endpoint)
         return 0 ;;
     esac
 
     local opts="--cluster-name --name --region --profile --resolver --endpoint
         --check --probe --remove --dry-run --all --hosts-file --flush-dns
+        --list -o --output --restore
         -v --verbose -h --help --version"
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
     return 0

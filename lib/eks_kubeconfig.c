@@ -21,6 +21,8 @@ struct aws_ctx {
 	char *endpoint;
 	struct aws_credentials *creds;
 	struct aws_client client;
+	char *ec2_endpoint;             /* only for --private-ip */
+	struct aws_client ec2;
 };
 
 static void
@@ -100,7 +102,8 @@ ekc_check(const struct ekc_opts *o, struct ekskit_err *err)
 	if (o->region != NULL && !aws_region_valid(o->region))
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 		    "--region \"%s\" is not a region name", o->region);
-	if ((r = kcu_entry_opts_check(&o->entry, err)) != EKSKIT_OK)
+	if ((r = kcu_entry_opts_check(&o->entry, err)) != EKSKIT_OK ||
+	    (r = kcs_opts_check(&o->server, o->all, err)) != EKSKIT_OK)
 		return r;
 	return EKSKIT_OK;
 }
@@ -124,6 +127,7 @@ aws_ctx_release(struct aws_ctx *a)
 	awsconfig_free(a->cfg);
 	free(a->region);
 	free(a->endpoint);
+	free(a->ec2_endpoint);
 	aws_credentials_free(a->creds);
 	memset(a, 0, sizeof(*a));
 }
@@ -169,7 +173,36 @@ aws_ctx_init(const struct ekc_opts *o, const struct ekc_io *io,
 	a->client.endpoint = a->endpoint;
 	a->client.creds = a->creds;
 	a->client.verbose = o->verbose;
+	if (kcs_needs_ec2(&o->server)) {
+		if ((r = aws_endpoint_url("ec2", a->region, &eo, &a->ec2_endpoint,
+		    err)) != EKSKIT_OK)
+			return r;
+		a->ec2 = a->client;
+		a->ec2.service = "ec2";
+		a->ec2.endpoint = a->ec2_endpoint;
+	}
 	return EKSKIT_OK;
+}
+
+/* --server / --private-ip: decided once per cluster, put into its entries. */
+static int
+apply_server(const struct ekc_opts *o, const struct ekc_io *io,
+    const struct aws_ctx *a, const struct eks_cluster *cl,
+    struct kcu_entries *const *e, size_t n, struct ekskit_err *err)
+{
+	struct kcs_choice c;
+	size_t i;
+	int r;
+
+	if (!kcs_active(&o->server))
+		return EKSKIT_OK;
+	r = kcs_choose(&o->server, &a->ec2, cl, a->region, &c, err);
+	if (c.report != NULL)
+		say(io, "%s", c.report);
+	for (i = 0; r == EKSKIT_OK && i < n; i++)
+		r = kcs_apply(&c, e[i], err);
+	kcs_choice_release(&c);
+	return r;
 }
 
 /* Describe one cluster and check it can be written. */
@@ -272,7 +305,8 @@ run_one(const struct ekc_opts *o, const struct ekc_io *io,
 
 	eo.profile = exec_profile(o);
 	if ((r = describe_usable(a, o->cluster_name, io, &cl, err)) == EKSKIT_OK &&
-	    (r = kcu_entries_build(cl, &eo, &e, err)) == EKSKIT_OK)
+	    (r = kcu_entries_build(cl, &eo, &e, err)) == EKSKIT_OK &&
+	    (r = apply_server(o, io, a, cl, &e, 1, err)) == EKSKIT_OK)
 		r = write_and_report(o, io, &e, 1, o->output_file, err);
 	kcu_entries_free(e);
 	eks_cluster_free(cl);
@@ -322,11 +356,26 @@ run_all(const struct ekc_opts *o, const struct ekc_io *io,
 			    names[i]);
 		if ((r = kcu_entries_build(cl[i], &eo, &e[k], err)) != EKSKIT_OK)
 			goto out;
+		if ((r = apply_server(o, io, a, cl[i], &e[k], 1, &e2)) != EKSKIT_OK) {
+			/* no private access, no interface, none answers: this
+			 * cluster only; AWS and credential errors stop the run */
+			if (r != EKSKIT_ERR_CONFIG && r != EKSKIT_ERR_NOT_FOUND &&
+			    r != EKSKIT_ERR_NETWORK) {
+				if (err != NULL)
+					*err = e2;
+				goto out;
+			}
+			note(io, 0, "skipping %s", e2.msg);
+			kcu_entries_free(e[k]);
+			e[k] = NULL;
+			continue;
+		}
 		k++;
 	}
 	if (k == 0) {
 		r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
-		    "none of the %zu clusters in %s is active", n, a->region);
+		    "none of the %zu clusters in %s is active%s", n, a->region,
+		    o->server.private_ip ? " with private endpoint access" : "");
 		goto out;
 	}
 	r = write_and_report(o, io, e, k, o->output_file, err);
@@ -378,6 +427,8 @@ run_users(const struct ekc_opts *o, const struct ekc_io *io,
 		if ((r = kcu_entries_build(cl, &eo, &e[i], err)) != EKSKIT_OK)
 			goto out;
 	}
+	if ((r = apply_server(o, io, a, cl, e, n, err)) != EKSKIT_OK)
+		goto out;
 	if (!o->dry_run && (r = ek_mkdir_p(o->output_dir, 0700, err)) != EKSKIT_OK)
 		goto out;
 	for (i = 0; i < n; i++) {

@@ -19,6 +19,7 @@
 #define LOCK_POLL_MS 50
 #define DEFAULT_LOCK_TIMEOUT_MS 30000L
 #define MAX_NAME_LEN 128
+#define MAX_FIELD 253          /* a host name; longer than any address */
 
 /* One line of a text: [start, start+len) is the content without its line
  * end, `end` the offset just past the line end (== start+len at EOF when
@@ -596,6 +597,225 @@ hostsfile_list_clusters(const char *text, size_t len, const char *region,
 	return finish_strv(&s, clusters_out, err);
 }
 
+/* ---- every block ---- */
+
+void
+hostsfile_blocks_free(struct hostsfile_block *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; b != NULL && i < n; i++) {
+		free(b[i].region);
+		free(b[i].cluster);
+		free(b[i].host);
+		ek_strv_free(b[i].addrs);
+	}
+	free(b);
+}
+
+/* "region/cluster" after a marker prefix, both plain names: into *region, *cluster. */
+static int
+marker_key(const char *t, const struct line *l, char **region, char **cluster)
+{
+	static const char *const prefixes[] = { "# BEGIN eks-hosts ", "# END eks-hosts " };
+	const char *p = NULL, *slash;
+	size_t i, n = l->len;
+
+	*region = *cluster = NULL;
+	while (n > 0 && is_blank(t[l->start + n - 1]))
+		n--;
+	for (i = 0; i < 2 && p == NULL; i++) {
+		size_t pl = strlen(prefixes[i]);
+		if (n > pl && memcmp(t + l->start, prefixes[i], pl) == 0)
+			p = t + l->start + pl;
+	}
+	if (p == NULL || (slash = memchr(p, '/', n - (size_t)(p - t - l->start))) == NULL)
+		return 0;
+	*region = ek_strndup(p, (size_t)(slash - p));
+	*cluster = ek_strndup(slash + 1, n - (size_t)(slash + 1 - t - l->start));
+	if (*region == NULL || *cluster == NULL || !valid_key_part(*region) ||
+	    !valid_key_part(*cluster)) {
+		free(*region);
+		free(*cluster);
+		*region = *cluster = NULL;
+		return 0;
+	}
+	return 1;
+}
+
+/* The first two fields of a line inside a block: an address and a name. */
+static void
+block_line(const char *t, const struct line *l, struct strv *addrs, char **host,
+    int *nomem)
+{
+	const char *p = t + l->start, *stop = p + l->len, *f[2];
+	size_t flen[2], k = 0;
+	char tmp[MAX_FIELD + 1];
+
+	if (memchr(p, '#', l->len) != NULL)
+		stop = memchr(p, '#', l->len);
+	while (p < stop && k < 2) {
+		while (p < stop && is_blank(*p))
+			p++;
+		if (p >= stop)
+			break;
+		f[k] = p;
+		while (p < stop && !is_blank(*p))
+			p++;
+		flen[k] = (size_t)(p - f[k]);
+		k++;
+	}
+	if (k < 2 || flen[0] > MAX_FIELD || flen[1] > MAX_FIELD)
+		return;
+	memcpy(tmp, f[0], flen[0]);
+	tmp[flen[0]] = '\0';
+	if (!valid_address(tmp))
+		return;
+	if (strv_add_unique(addrs, f[0], flen[0]) != EKSKIT_OK)
+		*nomem = 1;
+	memcpy(tmp, f[1], flen[1]);
+	tmp[flen[1]] = '\0';
+	if (*host == NULL && hostsfile_valid_hostname(tmp) && (*host = strdup(tmp)) == NULL)
+		*nomem = 1;
+}
+
+/* Fill b from the spans of its key. */
+static int
+collect_block(const char *t, const struct lines *ls, const struct block_span *sp,
+    size_t nsp, struct hostsfile_block *b, struct ekskit_err *err)
+{
+	struct strv a = { NULL, 0 };
+	size_t i, j;
+	int nomem = 0;
+
+	for (i = 0; i < nsp; i++)
+		for (j = sp[i].first + 1; j < sp[i].last; j++)
+			block_line(t, &ls->v[j], &a, &b->host, &nomem);
+	if (nomem) {
+		ek_strv_free(a.v);
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	}
+	return finish_strv(&a, &b->addrs, err);
+}
+
+static int
+has_block(const struct hostsfile_block *v, size_t n, const char *region,
+    const char *cluster)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].region, region) == 0 && strcmp(v[i].cluster, cluster) == 0)
+			return 1;
+	return 0;
+}
+
+/* One key seen on a marker line: checked (find_blocks) and added once. */
+static int
+add_key(const char *t, const struct lines *ls, char *region, char *cluster,
+    struct hostsfile_block **v, size_t *n, struct ekskit_err *err)
+{
+	struct ekbuf begin, end;
+	struct block_span *sp = NULL;
+	struct hostsfile_block *nv;
+	size_t nsp = 0;
+	int r;
+
+	if (has_block(*v, *n, region, cluster)) {
+		free(region);
+		free(cluster);
+		return EKSKIT_OK;
+	}
+	if (build_markers(&begin, &end, region, cluster) != EKSKIT_OK)
+		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	else
+		r = find_blocks(t, ls, begin.data, end.data, &sp, &nsp, err);
+	ekbuf_release(&begin);
+	ekbuf_release(&end);
+	if (r == EKSKIT_OK && (nv = realloc(*v, (*n + 1) * sizeof(*nv))) == NULL)
+		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	if (r != EKSKIT_OK) {
+		free(sp);
+		free(region);
+		free(cluster);
+		return r;
+	}
+	*v = nv;
+	memset(&nv[*n], 0, sizeof(nv[*n]));
+	nv[*n].region = region;
+	nv[*n].cluster = cluster;
+	(*n)++;
+	r = collect_block(t, ls, sp, nsp, &nv[*n - 1], err);
+	free(sp);
+	return r;
+}
+
+int
+hostsfile_list_blocks(const char *text, size_t len, struct hostsfile_block **out,
+    size_t *n_out, struct ekskit_err *err)
+{
+	struct hostsfile_block *v = NULL;
+	struct lines ls;
+	size_t i, n = 0;
+	int r = EKSKIT_OK;
+
+	*out = NULL;
+	*n_out = 0;
+	if (split_lines(text, len, &ls) != EKSKIT_OK)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	for (i = 0; r == EKSKIT_OK && i < ls.n; i++) {
+		char *region, *cluster;
+
+		if (is_marker(text, &ls.v[i]) &&
+		    marker_key(text, &ls.v[i], &region, &cluster))
+			r = add_key(text, &ls, region, cluster, &v, &n, err);
+	}
+	lines_release(&ls);
+	if (r != EKSKIT_OK) {
+		hostsfile_blocks_free(v, n);
+		return r;
+	}
+	*out = v;
+	*n_out = n;
+	return EKSKIT_OK;
+}
+
+int
+hostsfile_strip_blocks(const char *text, size_t len, char **out, size_t *out_len,
+    struct ekskit_err *err)
+{
+	struct hostsfile_block *b = NULL;
+	char *cur, *next;
+	size_t n = 0, i, cur_len = len, next_len;
+	int r, changed;
+
+	*out = NULL;
+	*out_len = 0;
+	if ((r = hostsfile_list_blocks(text, len, &b, &n, err)) != EKSKIT_OK)
+		return r;
+	if ((cur = malloc(len + 1)) == NULL) {
+		hostsfile_blocks_free(b, n);
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	}
+	memcpy(cur, text, len);
+	cur[len] = '\0';
+	for (i = 0; i < n; i++) {
+		r = hostsfile_edit(cur, cur_len, b[i].region, b[i].cluster, NULL, NULL, 0,
+		    &next, &next_len, &changed, err);
+		free(cur);
+		if (r != EKSKIT_OK) {
+			hostsfile_blocks_free(b, n);
+			return r;
+		}
+		cur = next;
+		cur_len = next_len;
+	}
+	hostsfile_blocks_free(b, n);
+	*out = cur;
+	*out_len = cur_len;
+	return EKSKIT_OK;
+}
+
 /* ---- unified diff ---- */
 
 static int
@@ -818,34 +1038,65 @@ hostsfile_result_release(struct hostsfile_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+/* res->diff: old -> new, labelled with the target. */
 static int
-compute(const struct hostsfile_update *u, const struct ekbuf *text,
-    char **out, size_t *out_len, int *changed, struct hostsfile_result *res,
-    struct ekskit_err *err)
+fill_diff(struct hostsfile_result *res, const struct ekbuf *old, const char *data,
+    size_t len, struct ekskit_err *err)
 {
 	struct ekbuf d;
-	int r;
 
-	r = hostsfile_edit(text->data, text->len, u->region, u->cluster, u->host,
-	    u->addrs, u->remove ? 0 : u->naddrs, out, out_len, changed, err);
-	if (r != EKSKIT_OK)
-		return r;
 	ekbuf_init(&d, 0);
 	free(res->diff);
 	res->diff = NULL;
-	if (hostsfile_unified_diff(text->data, text->len, *out, *out_len,
-	    res->target, res->target, &d) != EKSKIT_OK ||
+	if (hostsfile_unified_diff(old->data, old->len, data, len, res->target,
+	    res->target, &d) != EKSKIT_OK ||
 	    ekbuf_puts(&d, "") != EKSKIT_OK ||
 	    (res->diff = ekbuf_detach(&d, NULL)) == NULL) {
 		ekbuf_release(&d);
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	}
+	return EKSKIT_OK;
+}
+
+/* The new text from the current one: an edit, or the backup (restore). */
+typedef int (*compute_fn)(const struct hostsfile_update *u,
+    const struct ekbuf *text, char **out, size_t *out_len,
+    struct hostsfile_result *res, struct ekskit_err *err);
+
+static int
+compute_edit(const struct hostsfile_update *u, const struct ekbuf *text,
+    char **out, size_t *out_len, struct hostsfile_result *res,
+    struct ekskit_err *err)
+{
+	int changed;
+
+	(void)res;
+	return hostsfile_edit(text->data, text->len, u->region, u->cluster, u->host,
+	    u->addrs, u->remove ? 0 : u->naddrs, out, out_len, &changed, err);
+}
+
+static int
+compute(const struct hostsfile_update *u, compute_fn fn, const struct ekbuf *text,
+    char **out, size_t *out_len, int *changed, struct hostsfile_result *res,
+    struct ekskit_err *err)
+{
+	int r;
+
+	if ((r = fn(u, text, out, out_len, res, err)) != EKSKIT_OK ||
+	    (r = fill_diff(res, text, *out, *out_len, err)) != EKSKIT_OK)
+		return r;
+	*changed = *out_len != text->len || memcmp(*out, text->data, text->len) != 0;
 	res->changed = *changed;
 	return EKSKIT_OK;
 }
 
-int
-hostsfile_update(const struct hostsfile_update *u,
+/*
+ * The write path shared by edits and restores: a first look without the
+ * lock (dry runs, no-ops and read-only files never need it, and work
+ * without root), then lock, read again, compute again, write.
+ */
+static int
+update_with(const struct hostsfile_update *u, compute_fn fn,
     struct hostsfile_result *res, struct ekskit_err *err)
 {
 	struct ekbuf text;
@@ -854,20 +1105,11 @@ hostsfile_update(const struct hostsfile_update *u,
 	size_t newlen = 0;
 	int r, exists = 0, changed = 0, lockfd = -1;
 
-	memset(res, 0, sizeof(*res));
-	if (!u->remove && u->naddrs == 0)
-		return ekskit_err_set(err, EKSKIT_ERR_INVALID,
-		    "no addresses to write: nothing was changed");
-	if (!u->remove && (r = hostsfile_render_block(u->region, u->cluster,
-	    u->host, u->addrs, u->naddrs, &res->block, err)) != EKSKIT_OK)
-		return r;
 	if ((r = ek_resolve_link_checked(u->path, 0, &res->target, err)) != EKSKIT_OK)
 		return r;
 	ekbuf_init(&text, EKBUF_MAX_FILE);
-	/* A first look without the lock: dry runs, no-ops and read-only files
-	 * never need it (and work without root). */
 	if ((r = read_target(res->target, &text, &st, &exists, err)) != EKSKIT_OK ||
-	    (r = compute(u, &text, &newtext, &newlen, &changed, res, err)) != EKSKIT_OK)
+	    (r = compute(u, fn, &text, &newtext, &newlen, &changed, res, err)) != EKSKIT_OK)
 		goto out;
 	if (u->dry_run || !changed)
 		goto out;
@@ -891,7 +1133,7 @@ hostsfile_update(const struct hostsfile_update *u,
 	free(newtext);
 	newtext = NULL;
 	if ((r = read_target(res->target, &text, &st, &exists, err)) != EKSKIT_OK ||
-	    (r = compute(u, &text, &newtext, &newlen, &changed, res, err)) != EKSKIT_OK)
+	    (r = compute(u, fn, &text, &newtext, &newlen, &changed, res, err)) != EKSKIT_OK)
 		goto out;
 	if (changed)
 		r = write_target(u, res, exists, newtext, newlen, err);
@@ -901,4 +1143,135 @@ out:
 	free(newtext);
 	ekbuf_release(&text);
 	return r;
+}
+
+int
+hostsfile_update(const struct hostsfile_update *u,
+    struct hostsfile_result *res, struct ekskit_err *err)
+{
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	if (!u->remove && u->naddrs == 0)
+		return ekskit_err_set(err, EKSKIT_ERR_INVALID,
+		    "no addresses to write: nothing was changed");
+	if (!u->remove && (r = hostsfile_render_block(u->region, u->cluster,
+	    u->host, u->addrs, u->naddrs, &res->block, err)) != EKSKIT_OK)
+		return r;
+	return update_with(u, compute_edit, res, err);
+}
+
+/* ---- --restore ---- */
+
+/*
+ * The backup, if it is one we could have made: a regular file (not a
+ * symlink), owned by the hosts file's owner or by us, not writable by
+ * group or others.
+ */
+static int
+backup_trusted(const char *backup, const char *target, struct ekskit_err *err)
+{
+	struct stat bs, ts;
+
+	if (lstat(backup, &bs) == -1) {
+		if (errno == ENOENT)
+			return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+			    "there is no backup to restore (%s): eks-hosts keeps one "
+			    "only after it has changed %s", backup, target);
+		return ekskit_err_set(err, EKSKIT_ERR_IO, "%s: %s", backup, strerror(errno));
+	}
+	if (!S_ISREG(bs.st_mode) ||
+	    (stat(target, &ts) == 0 && bs.st_uid != ts.st_uid && bs.st_uid != geteuid()) ||
+	    (bs.st_mode & 022) != 0)
+		return ekskit_err_set(err, EKSKIT_ERR_INVALID,
+		    "%s is not a backup eks-hosts made (not a regular file, another "
+		    "owner, or writable by others): refusing to restore it", backup);
+	return EKSKIT_OK;
+}
+
+/* The backup's text: no NUL byte, eks-hosts blocks intact. */
+static int
+backup_read(const char *backup, struct ekbuf *b, struct ekskit_err *err)
+{
+	struct hostsfile_block *blocks = NULL;
+	size_t n = 0;
+	int r;
+
+	ekbuf_reset(b);
+	if ((r = ek_read_file(backup, b, err)) != EKSKIT_OK)
+		return ekskit_err_prefix(err, "the backup");
+	if (b->data == NULL && ekbuf_puts(b, "") != EKSKIT_OK)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	if (memchr(b->data, '\0', b->len) != NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_INVALID,
+		    "the backup %s is corrupt (it holds NUL bytes): refusing to "
+		    "restore it", backup);
+	if ((r = hostsfile_list_blocks(b->data, b->len, &blocks, &n, err)) != EKSKIT_OK)
+		return ekskit_err_prefix(err, "the backup %s is corrupt, refusing to "
+		    "restore it", backup);
+	hostsfile_blocks_free(blocks, n);
+	return EKSKIT_OK;
+}
+
+/*
+ * eks-hosts only ever changes its own blocks, so a backup it made equals
+ * the current file once every eks-hosts block is taken out of both.
+ * Anything else is another file, or a file edited by hand since (which
+ * restoring would silently undo).
+ */
+static int
+backup_is_ours(const char *backup, const struct ekbuf *cur, const struct ekbuf *bak,
+    struct ekskit_err *err)
+{
+	char *a = NULL, *b = NULL;
+	size_t alen = 0, blen = 0;
+	int r, same;
+
+	if ((r = hostsfile_strip_blocks(cur->data, cur->len, &a, &alen, err)) != EKSKIT_OK)
+		return r;
+	if ((r = hostsfile_strip_blocks(bak->data, bak->len, &b, &blen, err)) != EKSKIT_OK) {
+		free(a);
+		return r;
+	}
+	same = alen == blen && memcmp(a, b, alen) == 0;
+	free(a);
+	free(b);
+	if (!same)
+		return ekskit_err_set(err, EKSKIT_ERR_INVALID,
+		    "%s differs from the hosts file outside the eks-hosts blocks: "
+		    "it is not a backup eks-hosts made of this file, or the file "
+		    "was edited since; refusing to restore it (fix the file by "
+		    "hand, or use --remove)", backup);
+	return EKSKIT_OK;
+}
+
+static int
+compute_restore(const struct hostsfile_update *u, const struct ekbuf *text,
+    char **out, size_t *out_len, struct hostsfile_result *res,
+    struct ekskit_err *err)
+{
+	struct ekbuf backup, bak;
+	int r;
+
+	(void)u;
+	ekbuf_init(&backup, 4096);
+	ekbuf_init(&bak, EKBUF_MAX_FILE);
+	if (ekbuf_printf(&backup, "%s%s", res->target, HOSTSFILE_BACKUP_SUFFIX) != EKSKIT_OK)
+		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "path too long");
+	else if ((r = backup_trusted(backup.data, res->target, err)) == EKSKIT_OK &&
+	    (r = backup_read(backup.data, &bak, err)) == EKSKIT_OK &&
+	    (r = backup_is_ours(backup.data, text, &bak, err)) == EKSKIT_OK &&
+	    (*out = ekbuf_detach(&bak, out_len)) == NULL)
+		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	ekbuf_release(&bak);
+	ekbuf_release(&backup);
+	return r;
+}
+
+int
+hostsfile_restore(const struct hostsfile_update *u, struct hostsfile_result *res,
+    struct ekskit_err *err)
+{
+	memset(res, 0, sizeof(*res));
+	return update_with(u, compute_restore, res, err);
 }

@@ -20,26 +20,11 @@
 #include "ekskit/hostsync.h"
 #include "ekskit/buf.h"
 #include "ekskit/proc.h"
+#include "hostsync_internal.h"
 #include "testhook.h"
 
 extern char **environ;
 
-#define PROBE_PORT 443
-#define PROBE_TIMEOUT_MS 2000
-
-/* Everything a run shares across clusters.  Owned. */
-struct session {
-	struct awsconfig *cfg;
-	const char *profile;          /* borrowed */
-	char *region;
-	struct aws_credentials *creds;
-	char *eks_url;
-	char *ec2_url;
-	char *resolvers_csv;
-	int written;                  /* some hosts file was changed */
-	struct aws_client eks;
-	struct aws_client ec2;
-};
 
 /* One cluster to handle. */
 struct target {
@@ -48,10 +33,11 @@ struct target {
 	const char *vpc_id;           /* borrowed from the eks_cluster, may be NULL */
 	char *const *subnet_ids;      /* borrowed, to find the VPC when vpc_id is NULL */
 	int ipv6;
+	int public_access;            /* 1 on, 0 off, -1 unknown (--endpoint) */
 };
 
-static void
-session_release(struct session *s)
+void
+hs_session_release(struct hs_session *s)
 {
 	awsconfig_free(s->cfg);
 	free(s->region);
@@ -132,8 +118,8 @@ bad:
 
 /* ---- AWS session ---- */
 
-static int
-session_region(const struct hostsync_opts *o, struct session *s,
+int
+hs_session_load(const struct hostsync_opts *o, struct hs_session *s,
     struct ekskit_err *err)
 {
 	struct aws_endpoint_opts eo = { NULL, NULL, -1, -1 };
@@ -147,28 +133,39 @@ session_region(const struct hostsync_opts *o, struct session *s,
 	return aws_resolve_region(o->region, &eo, &s->region, err);
 }
 
-static int
-session_aws(const struct hostsync_opts *o, struct session *s,
-    struct ekskit_err *err)
+int
+hs_session_creds(const struct hostsync_opts *o, struct hs_session *s,
+    const char *region, struct ekskit_err *err)
 {
-	struct aws_endpoint_opts eo = { s->cfg, s->profile, -1, -1 };
 	struct creds_ctx cc;
-	int r;
 
 	memset(&cc, 0, sizeof(cc));
 	cc.cfg = s->cfg;
 	cc.profile = s->profile;
-	cc.region = s->region;
+	cc.region = region;
 	cc.now = time(NULL);
 	cc.verbose = o->verbose;
-	if ((r = creds_resolve_default(&cc, &s->creds, err)) != EKSKIT_OK ||
-	    (r = aws_endpoint_url("eks", s->region, &eo, &s->eks_url, err)) != EKSKIT_OK ||
-	    (r = aws_endpoint_url("ec2", s->region, &eo, &s->ec2_url, err)) != EKSKIT_OK)
+	return creds_resolve_default(&cc, &s->creds, err);
+}
+
+int
+hs_session_endpoints(const struct hostsync_opts *o, struct hs_session *s,
+    const char *region, struct ekskit_err *err)
+{
+	struct aws_endpoint_opts eo = { s->cfg, s->profile, -1, -1 };
+	int r;
+
+	free(s->eks_url);
+	free(s->ec2_url);
+	s->eks_url = s->ec2_url = NULL;
+	if ((r = aws_endpoint_url("eks", region, &eo, &s->eks_url, err)) != EKSKIT_OK ||
+	    (r = aws_endpoint_url("ec2", region, &eo, &s->ec2_url, err)) != EKSKIT_OK)
 		return r;
 	cli_log(o->log, "credentials from %s; eks %s, ec2 %s",
 	    s->creds->provider ? s->creds->provider : "?", s->eks_url, s->ec2_url);
+	memset(&s->eks, 0, sizeof(s->eks));
 	s->eks.service = "eks";
-	s->eks.region = s->region;
+	s->eks.region = region;
 	s->eks.endpoint = s->eks_url;
 	s->eks.creds = s->creds;
 	s->eks.verbose = o->verbose;
@@ -180,8 +177,13 @@ session_aws(const struct hostsync_opts *o, struct session *s,
 
 /* ---- address sources ---- */
 
+/*
+ * The addresses of the ENIs described "Amazon EKS <cluster>" in the
+ * cluster's VPC: the one lookup eks-hosts and eks-kubeconfig --private-ip
+ * share.
+ */
 static int
-enis_for(const struct hostsync_opts *o, struct session *s,
+enis_for(struct cli_logger *log, const struct aws_client *ec2,
     const struct target *t, char ***addrs, size_t *n, struct ekskit_err *err)
 {
 	struct ec2_eni_filter f;
@@ -197,18 +199,18 @@ enis_for(const struct hostsync_opts *o, struct session *s,
 	if (t->vpc_id == NULL) {
 		/* real EKS always sends vpcId; without it (moto) the cluster's
 		 * subnets tell the VPC, so a same-named ENI elsewhere never counts */
-		if ((r = ec2_subnets_vpc(&s->ec2, t->subnet_ids, &vpc, err)) != EKSKIT_OK) {
+		if ((r = ec2_subnets_vpc(ec2, t->subnet_ids, &vpc, err)) != EKSKIT_OK) {
 			free(desc);
 			return ekskit_err_prefix(err, "cluster %s has no vpcId", t->name);
 		}
-		cli_log(o->log, "%s: no vpcId from DescribeCluster; its subnets are in %s",
+		cli_log(log, "%s: no vpcId from DescribeCluster; its subnets are in %s",
 		    t->name, vpc);
 		f.vpc_id = vpc;
 	}
-	r = ec2_describe_eks_enis(&s->ec2, &f, &l, err);
+	r = ec2_describe_eks_enis(ec2, &f, &l, err);
 	if (r == EKSKIT_OK) {
 		for (i = 0; i < l.n; i++)
-			cli_log(o->log, "%s: %s %s in %s", t->name, l.v[i].id ? l.v[i].id : "?",
+			cli_log(log, "%s: %s %s in %s", t->name, l.v[i].id ? l.v[i].id : "?",
 			    l.v[i].status ? l.v[i].status : "?",
 			    l.v[i].vpc_id ? l.v[i].vpc_id : "?");
 		r = ec2_eni_addresses(&l, t->ipv6, addrs, n, err);
@@ -226,7 +228,7 @@ enis_for(const struct hostsync_opts *o, struct session *s,
 
 /* The private answers of the given resolvers; public ones are dropped. */
 static int
-resolver_addrs(const struct hostsync_opts *o, struct session *s,
+resolver_addrs(const struct hostsync_opts *o, struct hs_session *s,
     const struct target *t, char ***addrs, size_t *n, struct ekskit_err *err)
 {
 	struct dns_opts d;
@@ -280,8 +282,8 @@ in_set(char **set, const char *a)
 	return 0;
 }
 
-static int
-same_set(char **a, char **b)
+int
+hs_same_set(char **a, char **b)
 {
 	size_t i, na = 0, nb = 0;
 
@@ -298,8 +300,8 @@ same_set(char **a, char **b)
 }
 
 /* Canonicalise (in place: replaced strings) and sort a hosts-file list. */
-static void
-canonicalise(char **v)
+void
+hs_canonicalise(char **v)
 {
 	char c[64];
 	size_t i;
@@ -341,21 +343,126 @@ all_public(char **v)
 	return 1;
 }
 
+void
+hostsync_probe_params(int *port, long *timeout_ms)
+{
+	*port = (int)test_hook_long("EKSKIT_TEST_PROBE_PORT", 65536, HOSTSYNC_PROBE_PORT);
+	*timeout_ms = test_hook_long("EKSKIT_TEST_PROBE_TIMEOUT_MS", 60001,
+	    HOSTSYNC_PROBE_TIMEOUT_MS);
+}
+
 static void
-probe_all(const struct hostsync_opts *o, char **v, struct ekbuf *out)
+probe_all(char **v, struct ekbuf *out)
 {
 	struct ekskit_err perr;
+	long timeout_ms;
 	size_t i;
+	int port;
 
+	hostsync_probe_params(&port, &timeout_ms);
 	for (i = 0; v != NULL && v[i] != NULL; i++) {
 		ekskit_err_clear(&perr);
-		if (dns_probe_tcp(v[i], PROBE_PORT, PROBE_TIMEOUT_MS, &perr) == EKSKIT_OK)
-			ekbuf_printf(out, "  probe %s port %d: connected\n", v[i], PROBE_PORT);
+		if (dns_probe_tcp(v[i], port, timeout_ms, &perr) == EKSKIT_OK)
+			ekbuf_printf(out, "  probe %s port %d: connected\n", v[i], port);
 		else
-			ekbuf_printf(out, "  probe %s port %d: failed: %s\n", v[i], PROBE_PORT,
+			ekbuf_printf(out, "  probe %s port %d: failed: %s\n", v[i], port,
 			    perr.msg);
 	}
-	(void)o;
+}
+
+/*
+ * --check's verdict texts say when the hosts file is needed.  Public DNS
+ * answers the name of an endpoint with private access only with its
+ * private addresses (clusters from before that change get the records
+ * once public access is switched on and off); the hosts file matters for
+ * clusters with public and private access (public DNS gives the public
+ * addresses), resolvers that drop private answers, and EKS hybrid nodes.
+ */
+#define NO_ROOT_HINT " (without root: eks-kubeconfig --private-ip)"
+
+static const char *
+why_unresolved(const struct target *t)
+{
+	if (t->public_access == 0)
+		return "the endpoint does not resolve here, although public DNS "
+		    "answers a private-only endpoint's name with its private "
+		    "addresses: a resolver on the way drops private answers (DNS "
+		    "rebinding protection), or the cluster predates those records "
+		    "(switch its public access on and off once); meanwhile run "
+		    "eks-hosts to add the block" NO_ROOT_HINT;
+	if (t->public_access == 1)
+		return "the endpoint does not resolve here at all (with public "
+		    "access on, even public DNS should answer: is DNS working?); "
+		    "to use the private endpoint run eks-hosts to add the block"
+		    NO_ROOT_HINT;
+	return "the endpoint does not resolve: run eks-hosts to add the block"
+	    NO_ROOT_HINT;
+}
+
+static const char *
+why_public(const struct target *t)
+{
+	if (t->public_access == 1)
+		return "the endpoint resolves to public addresses only: with both "
+		    "public and private access on, public DNS gives the public "
+		    "addresses and traffic never takes the private path; this is "
+		    "what the hosts file is for: run eks-hosts to add the block"
+		    NO_ROOT_HINT;
+	return "the endpoint resolves to public addresses only: run eks-hosts "
+	    "to add the block" NO_ROOT_HINT;
+}
+
+static const char *
+why_ok(int from_hosts, int dns_private)
+{
+	if (!from_hosts)
+		return "DNS gives the cluster's private addresses: no hosts-file "
+		    "block is needed here";
+	if (dns_private)
+		return "resolves to the cluster's private addresses through the "
+		    "hosts file, and DNS gives them too: the block is not needed "
+		    "here (eks-hosts --remove drops it) unless other resolvers "
+		    "drop private answers";
+	return "resolves to the cluster's private addresses through the hosts "
+	    "file, which is needed: DNS here does not give them";
+}
+
+/* 1 when every address is one of the expected ones (and there is one). */
+static int
+all_expected(char **v, char **expected)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		if (!in_set(expected, v[i]))
+			return 0;
+	return v != NULL && v[0] != NULL;
+}
+
+/* The verdict and its text for what the hosts file and DNS give. */
+static int
+judge_resolution(const struct target *t, int found, char **block,
+    char **expected, char **eff, char **dnsv, int from_hosts, const char **why)
+{
+	if (found && !hs_same_set(block, expected)) {
+		*why = "the eks-hosts block is stale: run eks-hosts to refresh it";
+		return HOSTSYNC_STALE;
+	}
+	if (eff == NULL || eff[0] == NULL) {
+		*why = why_unresolved(t);
+		return HOSTSYNC_UNRESOLVED;
+	}
+	if (all_public(eff)) {
+		*why = why_public(t);
+		return HOSTSYNC_UNRESOLVED;
+	}
+	if (!all_expected(eff, expected)) {
+		*why = "resolves to addresses that are not the cluster's: run "
+		    "eks-hosts to refresh the block";
+		return HOSTSYNC_STALE;
+	}
+	*why = why_ok(from_hosts, all_expected(dnsv, expected));
+	return HOSTSYNC_OK;
 }
 
 static int
@@ -383,38 +490,15 @@ check_one(const struct hostsync_opts *o, const char *region,
 	    (r = hostsfile_lookup(text.data ? text.data : "", text.len, t->host,
 	    &hosts, err)) != EKSKIT_OK)
 		goto out;
-	canonicalise(block);
-	canonicalise(hosts);
+	hs_canonicalise(block);
+	hs_canonicalise(hosts);
 	memset(&d, 0, sizeof(d));
 	ekskit_err_clear(&derr);
 	if (dns_resolve(&d, t->host, &dnsv, &derr) != EKSKIT_OK)
 		cli_log(o->log, "%s: system DNS: %s", t->host, derr.msg);
 	eff = hosts[0] != NULL ? hosts : dnsv;
 	source = hosts[0] != NULL ? "the hosts file" : "DNS";
-	if (found && !same_set(block, expected)) {
-		v = HOSTSYNC_STALE;
-		why = "the eks-hosts block is stale: run eks-hosts to refresh it";
-	} else if (eff == NULL || eff[0] == NULL) {
-		v = HOSTSYNC_UNRESOLVED;
-		why = "the endpoint does not resolve: run eks-hosts to add the block";
-	} else if (all_public(eff)) {
-		v = HOSTSYNC_UNRESOLVED;
-		why = "the endpoint resolves to public addresses only: run eks-hosts "
-		    "to add the block";
-	} else {
-		size_t i;
-
-		v = HOSTSYNC_OK;
-		why = "resolves to the cluster's private addresses";
-		for (i = 0; eff[i] != NULL; i++) {
-			if (!in_set(expected, eff[i])) {
-				v = HOSTSYNC_STALE;
-				why = "resolves to addresses that are not the cluster's: "
-				    "run eks-hosts to refresh the block";
-				break;
-			}
-		}
-	}
+	v = judge_resolution(t, found, block, expected, eff, dnsv, hosts[0] != NULL, &why);
 	ekbuf_printf(out, "%s (%s/%s): %s\n", t->host, region, t->name,
 	    v == HOSTSYNC_OK ? "OK" : v == HOSTSYNC_STALE ? "STALE" : "UNRESOLVED");
 	ekbuf_puts(out, "  expected:   ");
@@ -430,7 +514,7 @@ check_one(const struct hostsync_opts *o, const char *region,
 	put_list(out, dnsv);
 	ekbuf_printf(out, "\n  verdict: %s (from %s)\n", why, source);
 	if (o->probe)
-		probe_all(o, eff != NULL && eff[0] != NULL ? eff : expected, out);
+		probe_all(eff != NULL && eff[0] != NULL ? eff : expected, out);
 	if (v > *verdict)
 		*verdict = v;
 out:
@@ -444,7 +528,7 @@ out:
 /* ---- one cluster ---- */
 
 static int
-write_one(const struct hostsync_opts *o, struct session *s,
+write_one(const struct hostsync_opts *o, struct hs_session *s,
     const struct target *t, const char *path, char **addrs, size_t n,
     struct ekbuf *out, struct ekskit_err *err)
 {
@@ -504,22 +588,54 @@ write_one(const struct hostsync_opts *o, struct session *s,
 	return r;
 }
 
+static void
+cluster_to_target(const struct eks_cluster *cl, struct target *t)
+{
+	t->name = cl->name;
+	t->vpc_id = cl->vpc_id;
+	t->subnet_ids = cl->subnet_ids;
+	t->ipv6 = cl->ip_family != NULL && strcmp(cl->ip_family, "ipv6") == 0;
+	t->public_access = cl->endpoint_public_access ? 1 : 0;
+}
+
+static int
+require_private_access(const struct eks_cluster *cl, struct ekskit_err *err)
+{
+	if (cl->endpoint_private_access)
+		return EKSKIT_OK;
+	return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
+	    "cluster %s has private endpoint access turned off: there are no "
+	    "private addresses to map (turn it on with `aws eks "
+	    "update-cluster-config --name %s --resources-vpc-config "
+	    "endpointPrivateAccess=true`)", cl->name, cl->name);
+}
+
+int
+hostsync_private_addrs(const struct aws_client *ec2,
+    const struct eks_cluster *cl, struct cli_logger *log, char ***addrs,
+    size_t *n, struct ekskit_err *err)
+{
+	struct target t;
+	int r;
+
+	*addrs = NULL;
+	*n = 0;
+	memset(&t, 0, sizeof(t));
+	cluster_to_target(cl, &t);
+	if ((r = require_private_access(cl, err)) != EKSKIT_OK)
+		return r;
+	return enis_for(log, ec2, &t, addrs, n, err);
+}
+
 static int
 describe_to_target(const struct hostsync_opts *o, const char *region,
     const struct eks_cluster *cl, struct target *t, struct ekskit_err *err)
 {
 	int r;
 
-	t->name = cl->name;
-	t->vpc_id = cl->vpc_id;
-	t->subnet_ids = cl->subnet_ids;
-	t->ipv6 = cl->ip_family != NULL && strcmp(cl->ip_family, "ipv6") == 0;
-	if (!cl->endpoint_private_access)
-		return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
-		    "cluster %s has private endpoint access turned off: there are no "
-		    "private addresses to map (turn it on with `aws eks "
-		    "update-cluster-config --name %s --resources-vpc-config "
-		    "endpointPrivateAccess=true`)", cl->name, cl->name);
+	cluster_to_target(cl, t);
+	if ((r = require_private_access(cl, err)) != EKSKIT_OK)
+		return r;
 	if (cl->status != NULL && strcmp(cl->status, "ACTIVE") != 0)
 		cli_warn(o->log, "cluster %s is %s: its network interfaces may be "
 		    "changing; run again when it is ACTIVE", cl->name, cl->status);
@@ -530,7 +646,7 @@ describe_to_target(const struct hostsync_opts *o, const char *region,
 
 /* Addresses, then write or check. */
 static int
-handle_target(const struct hostsync_opts *o, struct session *s,
+handle_target(const struct hostsync_opts *o, struct hs_session *s,
     const struct target *t, const char *path, struct ekbuf *out,
     int *verdict, struct ekskit_err *err)
 {
@@ -541,7 +657,7 @@ handle_target(const struct hostsync_opts *o, struct session *s,
 	if (s->resolvers_csv != NULL)
 		r = resolver_addrs(o, s, t, &addrs, &n, err);
 	else
-		r = enis_for(o, s, t, &addrs, &n, err);
+		r = enis_for(o->log, &s->ec2, t, &addrs, &n, err);
 	if (r == EKSKIT_OK) {
 		size_t i;
 
@@ -558,7 +674,7 @@ handle_target(const struct hostsync_opts *o, struct session *s,
 
 /* --remove: no AWS call at all; --all takes the blocks found in the file. */
 static int
-run_remove(const struct hostsync_opts *o, struct session *s, const char *path,
+run_remove(const struct hostsync_opts *o, struct hs_session *s, const char *path,
     struct ekbuf *out, struct ekskit_err *err)
 {
 	struct ekbuf text;
@@ -598,7 +714,7 @@ run_remove(const struct hostsync_opts *o, struct session *s, const char *path,
 
 /* The clusters to handle: one, or every one with private access (--all). */
 static int
-run_clusters(const struct hostsync_opts *o, struct session *s, const char *path,
+run_clusters(const struct hostsync_opts *o, struct hs_session *s, const char *path,
     struct ekbuf *out, int *verdict, struct ekskit_err *err)
 {
 	struct eks_cluster **cls = NULL;
@@ -666,16 +782,58 @@ run_clusters(const struct hostsync_opts *o, struct session *s, const char *path,
 	return failed;
 }
 
+/* --list and --restore work on the whole file: no cluster, no other mode. */
+static int
+check_block_modes(const struct hostsync_opts *o, struct ekskit_err *err)
+{
+	const char *mode = o->list ? "--list" : "--restore";
+
+	if (o->output != NULL && !o->list)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE, "-o/--output goes with --list");
+	if (o->output != NULL && strcmp(o->output, "table") != 0 &&
+	    strcmp(o->output, "json") != 0)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "-o/--output is table or json, not \"%s\"", o->output);
+	if (!o->list && !o->restore)
+		return EKSKIT_OK;
+	if (o->list && o->restore)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--list and --restore exclude each other");
+	if (o->cluster != NULL || o->all || o->check || o->probe || o->remove ||
+	    o->resolvers != NULL || o->endpoint != NULL || o->flush_dns)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "%s works on the whole hosts file: it takes no --cluster-name, "
+		    "--all, --check, --probe, --remove, --resolver, --endpoint or "
+		    "--flush-dns", mode);
+	if (o->list && o->dry_run)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE, "--list writes nothing: no --dry-run");
+	if (o->restore && o->region != NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE, "--restore takes no --region");
+	return EKSKIT_OK;
+}
+
 int
 hostsync_run(const struct hostsync_opts *o, struct ekbuf *out, int *verdict,
     struct ekskit_err *err)
 {
-	struct session s;
+	struct hs_session s;
 	const char *path = hostsfile_default_path(o->hosts_file);
 	int r;
 
 	*verdict = HOSTSYNC_OK;
 	memset(&s, 0, sizeof(s));
+	if ((r = check_block_modes(o, err)) != EKSKIT_OK)
+		return r;
+	if (o->restore) {
+		cli_log(o->log, "hosts file: %s", path);
+		return hs_restore(o, path, out, err);
+	}
+	if (o->list) {
+		cli_log(o->log, "hosts file: %s", path);
+		r = hs_list(o, &s, path, out, err);
+		hs_session_release(&s);
+		return r;
+	}
 	if (!o->all && (o->cluster == NULL || *o->cluster == '\0'))
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 		    "--cluster-name NAME (or --all) is required");
@@ -694,7 +852,7 @@ hostsync_run(const struct hostsync_opts *o, struct ekbuf *out, int *verdict,
 	    (r = dns_parse_resolvers(o->resolvers, &s.resolvers_csv, err)) != EKSKIT_OK)
 		return r;
 	cli_log(o->log, "hosts file: %s", path);
-	if ((r = session_region(o, &s, err)) != EKSKIT_OK)
+	if ((r = hs_session_load(o, &s, err)) != EKSKIT_OK)
 		goto out;
 	if (o->remove) {
 		r = run_remove(o, &s, path, out, err);
@@ -703,10 +861,12 @@ hostsync_run(const struct hostsync_opts *o, struct ekbuf *out, int *verdict,
 
 		memset(&t, 0, sizeof(t));
 		t.name = o->cluster;
+		t.public_access = -1;
 		if ((r = hostsync_endpoint_host(o->endpoint, s.region, &t.host, err)) == EKSKIT_OK)
 			r = handle_target(o, &s, &t, path, out, verdict, err);
 		free(t.host);
-	} else if ((r = session_aws(o, &s, err)) == EKSKIT_OK) {
+	} else if ((r = hs_session_creds(o, &s, s.region, err)) == EKSKIT_OK &&
+	    (r = hs_session_endpoints(o, &s, s.region, err)) == EKSKIT_OK) {
 		r = run_clusters(o, &s, path, out, verdict, err);
 	}
 	if (r == EKSKIT_OK && o->flush_dns && s.written) {
@@ -719,7 +879,7 @@ hostsync_run(const struct hostsync_opts *o, struct ekbuf *out, int *verdict,
 			cli_log(o->log, "DNS cache flushed");
 	}
 out:
-	session_release(&s);
+	hs_session_release(&s);
 	return r;
 }
 

@@ -165,6 +165,7 @@ kcu_entries_free(struct kcu_entries *e)
 	free(e->cluster.server);
 	free(e->cluster.ca_data);
 	free(e->cluster.proxy_url);
+	free(e->cluster.tls_server_name);
 	free(e->user.name);
 	kc_exec_free(e->user.exec);
 	free(e->context.name);

@@ -227,6 +227,62 @@ demo_hosts_check_remove() {
 	cmp "$T/hosts" "$T/hosts.orig" && echo "after --remove the file is byte-for-byte what it was"
 }
 
+# ---- a private endpoint through a tunnel: eks-kubeconfig --server
+TUNNEL_HOST=0123456789abcdef0123456789abcdef.gr7.$DEMO_REGION.eks.amazonaws.com
+
+demo_tunnel_setup() {
+	local c=$T/tunnel-certs ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes) i
+	mkdir -p "$c"
+	# the API server's certificate names only the endpoint host, like EKS's
+	(cd "$c" && umask 077 &&
+		openssl req -x509 "${ec[@]}" -keyout ca.key -out ca.crt -days 1 -subj /CN=demo-cluster-ca \
+			-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign &&
+		printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:%s\n' \
+			"$TUNNEL_HOST" >server.ext &&
+		openssl req -new "${ec[@]}" -keyout server.key -out server.csr -subj /CN=kube-apiserver &&
+		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt \
+			-days 1 -extfile server.ext) >"$T/tunnel-openssl.log" 2>&1 || return 1
+	echo "the cluster's certificate names only $(openssl x509 -in "$c/server.crt" -noout -ext subjectAltName | tail -n 1 | tr -d ' ')"
+	k8s_fake_start --cluster-id "$DEMO_CLUSTER" --sigv4-secrets "$T/sigv4-secrets" \
+		--tls-cert "$c/server.crt" --tls-key "$c/server.key" --tls-ca "$c/ca.crt" || return 1
+	echo "its API server (a fake) listens on $K8S_URL: think of it as inside the VPC"
+	"$PYTHON" "$TOP/tests/fakes/tcp_forward.py" --to "127.0.0.1:$K8S_PORT" \
+		--port-file "$T/tunnel.port" >"$T/tunnel.out" 2>&1 &
+	CLEANUP_PIDS="${CLEANUP_PIDS:-} $!"
+	for ((i = 0; i < 100; i++)); do [ -s "$T/tunnel.port" ] && break; sleep 0.05; done
+	[ -s "$T/tunnel.port" ] || { cat "$T/tunnel.out"; return 1; }
+	TUNNEL_PORT=$(cat "$T/tunnel.port")
+	echo "a tunnel (what 'aws ssm start-session ... AWS-StartPortForwardingSessionToRemoteHost'"
+	echo "or 'ssh -L' would be) listens on 127.0.0.1:$TUNNEL_PORT and forwards to it"
+	printf '{"clusters": {"%s": {"name": "%s", "status": "ACTIVE",
+	  "arn": "arn:aws:eks:%s:123456789012:cluster/%s", "endpoint": "https://%s",
+	  "certificateAuthority": {"data": "%s"}}}}\n' "$DEMO_CLUSTER" "$DEMO_CLUSTER" \
+		"$DEMO_REGION" "$DEMO_CLUSTER" "$TUNNEL_HOST" "$(base64 -w0 <"$c/ca.crt")" >"$T/eks-tunnel.json"
+	eks_fake_start "$T/eks-tunnel.json" || return 1
+	echo "DescribeCluster now gives the endpoint https://$TUNNEL_HOST (not resolvable here)"
+}
+
+demo_tunnel_kubeconfig() {
+	local -x AWS_ENDPOINT_URL_EKS=$EKS_FAKE_URL
+	run "$BIN/eks-kubeconfig" --cluster-name "$DEMO_CLUSTER" --profile demo \
+		--exec-command "$BIN/eks-token" --server "https://127.0.0.1:$TUNNEL_PORT" --alias demo-tunnel \
+		--output-file "$T/kubeconfig-tunnel" --dry-run >"$T/tunnel-dry-run" 2>&1 || return 1
+	echo "(the cluster entry it would write)"
+	sed -n '/^clusters:/,/^  name:/p' "$T/tunnel-dry-run" |
+		sed -E 's/(certificate-authority-data: ).{12}.*/\1…/'
+	run "$BIN/eks-kubeconfig" --cluster-name "$DEMO_CLUSTER" --profile demo \
+		--exec-command "$BIN/eks-token" --server "https://127.0.0.1:$TUNNEL_PORT" --alias demo-tunnel \
+		--output-file "$T/kubeconfig-tunnel" | sed "s|$T|\$DEMO|g"
+}
+
+demo_tunnel_kubectl() {
+	run kubectl --kubeconfig "$T/kubeconfig-tunnel" get --raw /version || return 1
+	echo
+	echo "the same entry without tls-server-name: kubectl checks the certificate against 127.0.0.1"
+	grep -v tls-server-name "$T/kubeconfig-tunnel" >"$T/kubeconfig-tunnel-plain"
+	expect_failure kubectl --kubeconfig "$T/kubeconfig-tunnel-plain" get --raw /version
+}
+
 test_env
 unset MOTO_URL  # the demo always runs its own moto
 echo "${BOLD}ekskit demo${OFF}: kubectl authenticating to an EKS cluster through eks-token,"
@@ -249,6 +305,9 @@ step "kubectl with that kubeconfig is the service account" demo_satoken_whoami
 step "A cluster whose API endpoint is private (only reachable inside its VPC)" demo_hosts_private_cluster
 step "eks-hosts writes the endpoint's private addresses into a (temporary) hosts file" demo_hosts_write
 step "eks-hosts --check, then --remove restores the file" demo_hosts_check_remove
+step "A private endpoint reachable only through a tunnel (the fake, the tunnel, DescribeCluster)" demo_tunnel_setup
+step "eks-kubeconfig --server: the tunnel's address, the endpoint's name in tls-server-name" demo_tunnel_kubeconfig
+step "kubectl through the tunnel verifies the real name; without tls-server-name it refuses" demo_tunnel_kubectl
 
 printf '\n%sdemo finished: %d steps passed%s; cleaning up %s\n' "$GREEN" "$STEP" "$OFF" "$T"
 exit 0

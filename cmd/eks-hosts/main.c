@@ -16,6 +16,7 @@
 enum {
 	F_CLUSTER = 1, F_REGION, F_PROFILE, F_RESOLVER, F_ENDPOINT, F_CHECK,
 	F_PROBE, F_REMOVE, F_DRY_RUN, F_ALL, F_HOSTS_FILE, F_FLUSH_DNS, F_VERBOSE,
+	F_LIST, F_OUTPUT, F_RESTORE,
 };
 
 static const struct cli_flag flags[] = {
@@ -44,13 +45,19 @@ static const struct cli_flag flags[] = {
 	  0, F_HOSTS_FILE, CLI_COMPLETE_FILE },
 	{ "flush-dns", 0, NULL, "flush the system DNS cache after a change", 0,
 	  F_FLUSH_DNS, CLI_COMPLETE_NONE },
+	{ "list", 0, NULL, "every eks-hosts block in the file, and whether it is still current",
+	  0, F_LIST, CLI_COMPLETE_NONE },
+	{ "output", 'o', "FORMAT", "with --list: table (default) or json", 0, F_OUTPUT,
+	  CLI_COMPLETE_NONE },
+	{ "restore", 0, NULL, "put back the backup kept by the last change (FILE.eks-hosts.bak)",
+	  0, F_RESTORE, CLI_COMPLETE_NONE },
 	{ "verbose", 'v', NULL, "diagnostics on stderr", 0, F_VERBOSE, CLI_COMPLETE_NONE },
 	CLI_ROW_HELP,
 	CLI_ROW_VERSION,
 };
 
 static const struct cli_tool tool = {
-	"eks-hosts", EKSKIT_VERSION, "--cluster-name NAME [options] | --all [options]",
+	"eks-hosts", EKSKIT_VERSION, "--cluster-name NAME [options] | --all [options] | --list [-o json] | --restore",
 	"Keep the private addresses of an EKS cluster's API endpoint in a managed\n"
 	"block of the hosts file, for clients (VPN, peering, Direct Connect) that\n"
 	"cannot resolve the cluster's private Route 53 zone.",
@@ -82,6 +89,9 @@ on_flag(void *ud, int id, const char *arg, struct ekskit_err *err)
 	case F_HOSTS_FILE: o->hosts_file = arg; break;
 	case F_FLUSH_DNS: o->flush_dns = 1; break;
 	case F_VERBOSE: o->verbose++; break;
+	case F_LIST: o->list = 1; break;
+	case F_OUTPUT: o->output = arg; break;
+	case F_RESTORE: o->restore = 1; break;
 	}
 	return EKSKIT_OK;
 }

@@ -39,6 +39,9 @@ enum flag_id {
 	F_USERS,
 	F_OUTPUT_DIR,
 	F_LOCK_TIMEOUT,
+	F_SERVER,
+	F_PRIVATE_IP,
+	F_PROBE,
 };
 
 static const struct cli_flag flags[] = {
@@ -81,6 +84,12 @@ static const struct cli_flag flags[] = {
 	  0, F_USERS, CLI_COMPLETE_FILE },
 	{ "output-dir", 0, "DIR", "directory for the --users kubeconfigs (NAME.kubeconfig)",
 	  0, F_OUTPUT_DIR, CLI_COMPLETE_FILE },
+	{ "server", 0, "URL", "connect to URL (a tunnel, a port forward); tls-server-name = the endpoint host",
+	  0, F_SERVER, CLI_COMPLETE_NONE },
+	{ "private-ip", 0, NULL, "connect to the endpoint's private address, as eks-hosts finds it (no root)",
+	  0, F_PRIVATE_IP, CLI_COMPLETE_NONE },
+	{ "probe", 0, NULL, "with --private-ip: the first address that accepts TCP on port 443",
+	  0, F_PROBE, CLI_COMPLETE_NONE },
 	{ "lock-timeout", 0, "SECONDS", "how long to wait for a held kubeconfig lock (default 5)",
 	  0, F_LOCK_TIMEOUT, CLI_COMPLETE_NONE },
 	{ "verbose", 'v', NULL, "diagnostics on stderr (profile, region, endpoint, file, lock)",
@@ -143,6 +152,9 @@ on_flag(void *ud, int id, const char *arg, struct ekskit_err *err)
 	case F_USERS: return cli_nonempty("users", arg, &o->users_file, err);
 	case F_OUTPUT_DIR: return cli_nonempty("output-dir", arg, &o->output_dir, err);
 	case F_LOCK_TIMEOUT: return lock_timeout(arg, &o->lock_timeout_ms, err);
+	case F_SERVER: return cli_nonempty("server", arg, &o->server.url, err);
+	case F_PRIVATE_IP: o->server.private_ip = 1; return EKSKIT_OK;
+	case F_PROBE: o->server.probe = 1; return EKSKIT_OK;
 	case F_KEEP_CURRENT: o->keep_current_context = 1; return EKSKIT_OK;
 	case F_DRY_RUN: o->dry_run = 1; return EKSKIT_OK;
 	case F_ALL: o->all = 1; return EKSKIT_OK;

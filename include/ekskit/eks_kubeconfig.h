@@ -12,6 +12,7 @@
 #define EKSKIT_EKS_KUBECONFIG_H
 
 #include "ekskit/error.h"
+#include "ekskit/kubeconfig_server.h"
 #include "ekskit/kubeconfig_update.h"
 
 struct ekc_opts {
@@ -27,6 +28,7 @@ struct ekc_opts {
 	const char *output_file;        /* --output-file */
 	const char *users_file;         /* --users */
 	const char *output_dir;         /* --output-dir */
+	struct kcs_opts server;         /* --server / --private-ip / --probe */
 	int verbose;
 };
 

@@ -99,6 +99,32 @@ int hostsfile_lookup(const char *text, size_t len, const char *host,
 int hostsfile_list_clusters(const char *text, size_t len, const char *region,
     char ***clusters_out, struct ekskit_err *err);
 
+/* One eks-hosts block as found in a file. */
+struct hostsfile_block {
+	char *region;
+	char *cluster;
+	char *host;               /* the first valid host name it maps, or NULL */
+	char **addrs;             /* valid addresses in file order, unique; NULL-terminated */
+};
+
+/*
+ * Every eks-hosts block of the text, of any region, in file order (blocks
+ * of one key found twice are one entry).  Marker lines whose key is not
+ * plain "region/cluster" are ignored; a damaged block is an error
+ * (EKSKIT_ERR_INVALID with its line).  *out (n entries) freed with
+ * hostsfile_blocks_free; an empty array may be NULL with n 0.
+ */
+int hostsfile_list_blocks(const char *text, size_t len,
+    struct hostsfile_block **out, size_t *n, struct ekskit_err *err);
+void hostsfile_blocks_free(struct hostsfile_block *b, size_t n);
+
+/*
+ * The text with every eks-hosts block taken out, as --remove would leave
+ * it.  *out malloc'd (caller frees), *out_len its length.
+ */
+int hostsfile_strip_blocks(const char *text, size_t len, char **out,
+    size_t *out_len, struct ekskit_err *err);
+
 /*
  * Append a unified diff (3 lines of context, one hunk per change region)
  * from `a` to `b` to out, with headers "--- label" / "+++ label".  Appends
@@ -154,5 +180,20 @@ struct hostsfile_result {
 int hostsfile_update(const struct hostsfile_update *u,
     struct hostsfile_result *res, struct ekskit_err *err);
 void hostsfile_result_release(struct hostsfile_result *res);
+
+/*
+ * --restore: put `<target>.eks-hosts.bak` back (u->path, dry_run and
+ * lock_timeout_ms are used), through the same path as hostsfile_update:
+ * lock, atomic replace keeping mode and owner, and the replaced file kept
+ * as the new backup (a second restore undoes the first).  Refused, with
+ * nothing written: no backup (EKSKIT_ERR_NOT_FOUND); a backup that is not
+ * ours: a symlink or not a regular file, another owner, writable by
+ * group/others, or different from the current file outside the eks-hosts
+ * blocks (EKSKIT_ERR_INVALID); a corrupt one: NUL bytes, a damaged block,
+ * too large (EKSKIT_ERR_INVALID / EKSKIT_ERR_NOMEM).  res as for
+ * hostsfile_update (diff: current -> backup).
+ */
+int hostsfile_restore(const struct hostsfile_update *u,
+    struct hostsfile_result *res, struct ekskit_err *err);
 
 #endif /* EKSKIT_HOSTSFILE_H */

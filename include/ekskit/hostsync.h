@@ -11,6 +11,9 @@
  *  3. the managed block in the hosts file (include/ekskit/hostsfile.h):
  *     written, removed, shown as a diff, or checked against DNS.
  *
+ * --list and --restore work on the whole hosts file instead (every block
+ * with its status; the backup put back): lib/hostsync_blocks.c.
+ *
  * The library prints nothing: what the user should see on stdout (diffs,
  * blocks to add by hand, --check verdicts) is appended to `out`;
  * diagnostics and warnings go through opts->log (cli_log / cli_warn).
@@ -21,7 +24,12 @@
 #include "ekskit/buf.h"
 #include "ekskit/error.h"
 
+struct aws_client;
 struct cli_logger;
+struct eks_cluster;
+
+#define HOSTSYNC_PROBE_PORT 443
+#define HOSTSYNC_PROBE_TIMEOUT_MS 2000
 
 /* --check verdicts, which are also eks-hosts --check exit codes. */
 enum hostsync_verdict {
@@ -43,6 +51,9 @@ struct hostsync_opts {
 	int remove;               /* --remove */
 	int dry_run;              /* --dry-run */
 	int flush_dns;            /* --flush-dns */
+	int list;                 /* --list: every block, and whether it is current */
+	const char *output;       /* -o with --list: "table" (default) or "json" */
+	int restore;              /* --restore: put the backup back */
 	int verbose;
 	struct cli_logger *log;   /* may be NULL */
 };
@@ -67,6 +78,30 @@ int hostsync_run(const struct hostsync_opts *o, struct ekbuf *out,
  */
 int hostsync_endpoint_host(const char *endpoint, const char *region,
     char **host_out, struct ekskit_err *err);
+
+/*
+ * The private addresses of a described cluster's API endpoint, found the
+ * way eks-hosts finds them (eks-kubeconfig --private-ip uses this too):
+ * the EC2 network interfaces described exactly "Amazon EKS <cluster>" in
+ * the cluster's VPC (its subnets' VPC when DescribeCluster gives no
+ * vpcId), those `in-use` when there are any, IPv6 addresses too for an
+ * IPv6 cluster; canonical, sorted (IPv4 first), unique.  A cluster
+ * without private endpoint access: EKSKIT_ERR_CONFIG saying how to turn
+ * it on; no address: EKSKIT_ERR_NOT_FOUND.  *addrs NULL-terminated,
+ * malloc'd (free with ek_strv_free); *n its length.  log may be NULL
+ * (-v lines: the VPC used and every interface seen).
+ */
+int hostsync_private_addrs(const struct aws_client *ec2,
+    const struct eks_cluster *cl, struct cli_logger *log, char ***addrs,
+    size_t *n, struct ekskit_err *err);
+
+/*
+ * Port and per-address timeout of the TCP probes (--probe): 443 and
+ * HOSTSYNC_PROBE_TIMEOUT_MS.  Tests on loopback (EKSKIT_TEST_LOOPBACK_ONLY=1)
+ * may override them with EKSKIT_TEST_PROBE_PORT and
+ * EKSKIT_TEST_PROBE_TIMEOUT_MS; nothing else can.
+ */
+void hostsync_probe_params(int *port, long *timeout_ms);
 
 /*
  * Ask the platform to drop its DNS cache (resolvectl flush-caches, else

@@ -47,6 +47,7 @@ CLUSTERS = {
     "pubonly": cluster("pubonly", private=False),
     "updating": cluster("updating", status="UPDATING"),
     "v6": cluster("v6", "https://0123456789abcdef.us-west-2.api.aws", family="ipv6"),
+    "rotating": cluster("rotating"),
 }
 
 
@@ -101,6 +102,10 @@ def enis_for(name, token):
         # one cluster per parallel run: 10.0.N.5 and 10.0.N.6
         n = int(name[3:]) % 250
         return 200, page([eni("eni-%d" % n, d, ["10.0.%d.5" % n, "10.0.%d.6" % n])])
+    if name == "rotating":
+        # an ENI being rotated away sorts first: only the in-use one counts
+        return 200, page([eni("eni-new", d, ["10.0.2.9"]),
+                          eni("eni-old", d, ["10.0.1.1"], status="available")])
     if name == "v6":
         return 200, page([eni("eni-1", d, ["10.0.1.5"], v6=["2600:1f14:abc::10"])])
     return 200, page([eni("eni-1", d, ["10.0.1.5"])])

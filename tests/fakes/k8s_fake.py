@@ -9,7 +9,9 @@ README.md ("The fake API server") for what it does not do.
 Start-up: certificates are generated with the openssl CLI into a private temp
 directory (or --cert-dir): a server CA and a server certificate for
 127.0.0.1/localhost (plus --dns-name), a client CA and an "admin" client
-certificate (CN=kubernetes-admin, O=system:masters).  Then one line of JSON
+certificate (CN=kubernetes-admin, O=system:masters).  --tls-cert/--tls-key/
+--tls-ca serve a test's own server certificate instead (e.g. one naming only
+an EKS endpoint host); --bind listens on another 127.0.0.0/8 address.  Then one line of JSON
 (url, port, ca file, ca base64, admin cert/key, admin token, client CA cert
 and key) is printed on stdout and, with --info-file, written to that file.
 """
@@ -1210,6 +1212,13 @@ def make_certs(d, dns_names):
     }
 
 
+def use_given_server_cert(certs, args):
+    """--tls-cert: a test's own certificate (e.g. one naming only an EKS host)."""
+    with open(args.tls_ca, "rb") as f:
+        certs["ca_pem"] = f.read()
+    certs.update(server_cert=args.tls_cert, server_key=args.tls_key, ca_file=args.tls_ca)
+
+
 def parse_args(argv):
     ap = argparse.ArgumentParser(description="TLS fake Kubernetes API server (tests only)")
     ap.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -1238,7 +1247,17 @@ def parse_args(argv):
     ap.add_argument("--delay-seconds", type=float, default=0.0,
                     help="sleep before answering each request (hang tests)")
     ap.add_argument("--log", help="request log file (never contains tokens)")
+    ap.add_argument("--tls-cert", help="serve this server certificate (PEM) instead of the "
+                    "generated one; needs --tls-key and --tls-ca")
+    ap.add_argument("--tls-key", help="the key of --tls-cert")
+    ap.add_argument("--tls-ca", help="the CA that signed --tls-cert (reported as ca_file/ca_data)")
+    ap.add_argument("--bind", default="127.0.0.1",
+                    help="loopback address to listen on (127.0.0.0/8 only)")
     a = ap.parse_args(argv)
+    if bool(a.tls_cert) != bool(a.tls_key) or bool(a.tls_cert) != bool(a.tls_ca):
+        ap.error("--tls-cert, --tls-key and --tls-ca go together")
+    if not re.fullmatch(r"127\.\d{1,3}\.\d{1,3}\.\d{1,3}", a.bind):
+        ap.error("--bind must be a 127.0.0.0/8 address")
     a.api_audience = a.api_audience or [DEFAULT_AUDIENCE]
     return a
 
@@ -1250,6 +1269,8 @@ def main(argv=None):
     os.makedirs(d, exist_ok=True)
     try:
         certs = make_certs(d, args.dns_name)
+        if args.tls_cert:
+            use_given_server_cert(certs, args)
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.minimum_version = ssl.TLSVersion.TLSv1_2
         ctx.load_cert_chain(certs["server_cert"], certs["server_key"])
@@ -1257,10 +1278,10 @@ def main(argv=None):
         ctx.verify_mode = ssl.CERT_OPTIONAL
         ctx.set_alpn_protocols(["http/1.1"])
         Handler.fake = Fake(args, certs)
-        srv = Server(("127.0.0.1", args.port), Handler, ctx, 30)
+        srv = Server((args.bind, args.port), Handler, ctx, 30)
         port = srv.server_address[1]
         info = {
-            "url": "https://127.0.0.1:%d" % port, "port": port, "pid": os.getpid(),
+            "url": "https://%s:%d" % (args.bind, port), "port": port, "pid": os.getpid(),
             "ca_file": certs["ca_file"], "ca_data": b64(certs["ca_pem"]),
             "admin_cert": certs["admin_cert"], "admin_key": certs["admin_key"],
             "admin_token": certs["admin_token"],

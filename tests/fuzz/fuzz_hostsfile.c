@@ -5,7 +5,9 @@
  * that edits successfully:
  *   - inserting a block and removing it again gives back the input bytes;
  *   - a second identical edit reports no change;
- *   - lookups and the unified diff never fail on valid text.
+ *   - lookups and the unified diff never fail on valid text;
+ *   - every block is listed, and stripping them all leaves no marker of a
+ *     listed block (--list, --restore's "is it ours" check).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +21,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const addrs[] = { "10.0.1.5", "fd00::5" };
 #define HOST "abc.gr7.us-west-2.eks.amazonaws.com"
+
+static int
+lists(const char *t, size_t len)
+{
+	struct hostsfile_block *b = NULL;
+	size_t n = 0;
+	int ok = hostsfile_list_blocks(t, len, &b, &n, NULL) == 0;
+
+	hostsfile_blocks_free(b, n);
+	return ok;
+}
+
+/* The edited text lists our block; stripping every block removes it. */
+static void
+check_blocks(const char *t, size_t len)
+{
+	struct hostsfile_block *b = NULL;
+	char *s = NULL, **v = NULL;
+	size_t n = 0, slen, i;
+	int found = 0, has_demo = 0;
+
+	if (hostsfile_list_blocks(t, len, &b, &n, NULL) != 0)
+		abort();
+	for (i = 0; i < n; i++)
+		if (strcmp(b[i].region, "us-west-2") == 0 && strcmp(b[i].cluster, "demo") == 0)
+			has_demo = 1;
+	hostsfile_blocks_free(b, n);
+	if (!has_demo || hostsfile_strip_blocks(t, len, &s, &slen, NULL) != 0)
+		abort();
+	if (hostsfile_block_addrs(s, slen, "us-west-2", "demo", HOST, &v, &found, NULL) != 0 ||
+	    found)
+		abort();
+	ek_strv_free(v);
+	free(s);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -55,6 +92,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (hostsfile_unified_diff(in, size, a, alen, "a", "b", &d) != 0)
 		abort();
 	ekbuf_release(&d);
+	if (lists(in, size))    /* another key's damaged block stays damaged */
+		check_blocks(a, alen);
 	free(a);
 	free(b);
 	free(c);

@@ -514,6 +514,88 @@ test_default_path(void **state)
 	unsetenv(HOSTSFILE_ENV_PATH);
 }
 
+/* Every block of any region, in file order, with its host and addresses. */
+static void
+test_list_blocks(void **state)
+{
+	const char *text =
+	    "127.0.0.1 localhost\r\n"
+	    "# BEGIN eks-hosts us-west-2/a\r\n"
+	    "10.0.1.5 " HOST "\r\n"
+	    "10.0.1.6\t" HOST " # comment\r\n"
+	    "not-an-address " HOST "\r\n"
+	    "# END eks-hosts us-west-2/a\r\n"
+	    "# BEGIN eks-hosts bad key/x\n"
+	    "# END eks-hosts bad key/x\n"
+	    "# BEGIN eks-hosts eu-west-1/b\n"
+	    "# END eks-hosts eu-west-1/b\n"
+	    "# BEGIN eks-hosts us-west-2/a\n"
+	    "fd00::5 " HOST "\n"
+	    "# END eks-hosts us-west-2/a";
+	struct hostsfile_block *b = NULL;
+	struct ekskit_err err;
+	size_t n = 0;
+
+	(void)state;
+	ekskit_err_clear(&err);
+	assert_int_equal(hostsfile_list_blocks(text, strlen(text), &b, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(b[0].region, "us-west-2");
+	assert_string_equal(b[0].cluster, "a");
+	assert_string_equal(b[0].host, HOST);
+	assert_string_equal(b[0].addrs[0], "10.0.1.5");
+	assert_string_equal(b[0].addrs[1], "10.0.1.6");
+	assert_string_equal(b[0].addrs[2], "fd00::5");
+	assert_null(b[0].addrs[3]);
+	assert_string_equal(b[1].region, "eu-west-1");
+	assert_string_equal(b[1].cluster, "b");
+	assert_null(b[1].host);
+	assert_null(b[1].addrs[0]);
+	hostsfile_blocks_free(b, n);
+	hostsfile_blocks_free(NULL, 0);
+
+	/* none, and damaged ones (of any key) */
+	assert_int_equal(hostsfile_list_blocks("", 0, &b, &n, &err), 0);
+	assert_int_equal(n, 0);
+	hostsfile_blocks_free(b, n);
+	text = "# END eks-hosts us-west-2/a\n";
+	assert_int_equal(hostsfile_list_blocks(text, strlen(text), &b, &n, &err),
+	    EKSKIT_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "line 1"));
+	text = "x\n# BEGIN eks-hosts us-west-2/a\n10.0.0.1 " HOST "\n";
+	assert_int_equal(hostsfile_list_blocks(text, strlen(text), &b, &n, &err),
+	    EKSKIT_ERR_INVALID);
+	assert_null(b);
+}
+
+/* Taking every block out gives what --remove of each would leave. */
+static void
+test_strip_blocks(void **state)
+{
+	const char *orig = "127.0.0.1 localhost\n10.3.3.3 last";
+	char *a, *b, *c, *stripped;
+	size_t len;
+	struct ekskit_err err;
+	int changed;
+
+	(void)state;
+	ekskit_err_clear(&err);
+	a = edit(orig, "one", two_addrs, 2, &changed);
+	assert_int_equal(hostsfile_edit(a, strlen(a), "eu-west-1", "two", HOST, one_addr, 1,
+	    &b, &len, &changed, &err), 0);
+	c = edit(b, "three", one_addr, 1, &changed);
+	assert_int_equal(hostsfile_strip_blocks(c, strlen(c), &stripped, &len, &err), 0);
+	assert_int_equal(len, strlen(orig));
+	assert_memory_equal(stripped, orig, len);
+	free(stripped);
+	assert_int_equal(hostsfile_strip_blocks(orig, strlen(orig), &stripped, &len, &err), 0);
+	assert_string_equal(stripped, orig);
+	free(stripped);
+	free(a);
+	free(b);
+	free(c);
+}
+
 int
 main(void)
 {
@@ -535,6 +617,8 @@ main(void)
 		cmocka_unit_test(test_update_file),
 		cmocka_unit_test(test_update_fallback_and_read_only),
 		cmocka_unit_test(test_default_path),
+		cmocka_unit_test(test_list_blocks),
+		cmocka_unit_test(test_strip_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
