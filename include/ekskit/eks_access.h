@@ -238,4 +238,17 @@ int eks_access_policies_page_parse(const char *json, size_t len,
     struct eks_associated_policy **v, size_t *n, char **next,
     struct ekskit_err *err);
 
+/* AssociateAccessPolicy's answer ({"associatedAccessPolicy":{...}}): one policy, *out freed
+ * with eks_associated_policies_free(*out, 1). */
+int eks_access_associated_parse(const char *json, size_t len,
+    struct eks_associated_policy **out, struct ekskit_err *err);
+
+/*
+ * The request path /clusters/C/access-entries[/PRINCIPAL[/access-policies
+ * [/POLICY]]] with each label percent-encoded; principal (checked to be a
+ * well-formed IAM ARN) and policy may be NULL.  *out malloc'd.
+ */
+int eks_access_path(const char *cluster, const char *principal, int policies,
+    const char *policy, char **out, struct ekskit_err *err);
+
 #endif /* EKSKIT_EKS_ACCESS_H */
