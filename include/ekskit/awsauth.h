@@ -63,6 +63,9 @@ struct awsauth_key {
 	char *error;                /* set: the whole key is ignored, and why */
 	int flow;                   /* the top-level sequence is in flow style ([...]) */
 	size_t nitems;              /* items of the top-level sequence */
+	size_t insert_at;           /* byte offset where a new item goes */
+	int null_scalar;            /* the value is a YAML null ("~", "null"): replaced on add */
+	size_t null_start, null_end;
 };
 
 /* One mapping (a sequence item of mapRoles/mapUsers/mapAccounts). */
