@@ -323,9 +323,9 @@ principal_partition(const char *principal_arn)
 	return p;
 }
 
-static int
-expand_policy(const char *principal_arn, const char *policy, char **out,
-    struct ekskit_err *err)
+int
+eks_access_policy_arn_for(const char *principal_arn, const char *policy,
+    char **out, struct ekskit_err *err)
 {
 	char *part = principal_partition(principal_arn);
 	int r;
@@ -351,7 +351,7 @@ eks_access_associate(const struct aws_client *c, const char *cluster,
 
 	if (out != NULL)
 		*out = NULL;
-	if ((r = expand_policy(principal_arn, policy, &policy_arn, err)) != 0)
+	if ((r = eks_access_policy_arn_for(principal_arn, policy, &policy_arn, err)) != 0)
 		return r;
 	r = eks_access_build_associate(cluster, principal_arn, policy_arn,
 	    scope_type, ns, nns, &call, err);
@@ -381,7 +381,7 @@ eks_access_disassociate(const struct aws_client *c, const char *cluster,
 	char *policy_arn;
 	int r;
 
-	if ((r = expand_policy(principal_arn, policy, &policy_arn, err)) != 0)
+	if ((r = eks_access_policy_arn_for(principal_arn, policy, &policy_arn, err)) != 0)
 		return r;
 	r = eks_access_build_disassociate(cluster, principal_arn, policy_arn,
 	    &call, err);

@@ -581,3 +581,83 @@ eks_access_build_disassociate(const char *cluster, const char *principal_arn,
 	call->method = "DELETE";
 	return EKSKIT_OK;
 }
+
+/* ---------------------------------------------------------- json views */
+
+static json_t *
+strv_json(char *const *v)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && v != NULL && v[i] != NULL; i++)
+		if (json_array_append_new(a, json_string(v[i])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+json_t *
+eks_associated_policy_json(const struct eks_associated_policy *p)
+{
+	json_t *o = json_object(), *scope = json_object();
+
+	if (o == NULL || scope == NULL ||
+	    json_object_set_new(scope, "type", json_string(p->scope.type)) != 0 ||
+	    json_object_set_new(scope, "namespaces",
+	    strv_json(p->scope.namespaces)) != 0 ||
+	    json_object_set_new(o, "policyArn", json_string(p->policy_arn)) != 0 ||
+	    json_object_set_new(o, "accessScope", scope) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int
+set_time(json_t *o, const char *key, double t)
+{
+	return t > 0 ? json_object_set_new(o, key, json_real(t)) : 0;
+}
+
+json_t *
+eks_access_entry_json(const struct eks_access_entry *e)
+{
+	json_t *o = json_object(), *pols = json_array();
+	size_t i;
+	int ok;
+
+	ok = o != NULL && pols != NULL &&
+	    json_object_set_new(o, "principalArn", json_string(e->principal_arn)) == 0 &&
+	    json_object_set_new(o, "type", json_string(e->type ? e->type :
+	    "STANDARD")) == 0 &&
+	    json_object_set_new(o, "username", e->username ?
+	    json_string(e->username) : json_null()) == 0 &&
+	    json_object_set_new(o, "kubernetesGroups",
+	    strv_json(e->kubernetes_groups)) == 0 &&
+	    (e->access_entry_arn == NULL || json_object_set_new(o,
+	    "accessEntryArn", json_string(e->access_entry_arn)) == 0) &&
+	    set_time(o, "createdAt", e->created_at) == 0 &&
+	    set_time(o, "modifiedAt", e->modified_at) == 0;
+	for (i = 0; ok && i < e->npolicies; i++)
+		ok = json_array_append_new(pols,
+		    eks_associated_policy_json(&e->policies[i])) == 0;
+	if (ok) {
+		ok = json_object_set_new(o, "accessPolicies", pols) == 0;
+		pols = NULL;   /* owned by o now, even when that failed */
+	}
+	json_decref(pols);
+	if (ok)
+		return o;
+	json_decref(o);
+	return NULL;
+}
+
+const char *
+eks_access_policy_short(const char *arn)
+{
+	const char *p = arn != NULL ? strstr(arn, ":cluster-access-policy/") : NULL;
+
+	return p != NULL ? p + strlen(":cluster-access-policy/") : arn;
+}

@@ -22,6 +22,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "ekskit/awsreq.h"
 
 #define EKS_ACCESS_MAX_GROUPS 100     /* kubernetesGroups we accept / parse */
@@ -122,6 +124,10 @@ int eks_access_check_spec(const struct eks_access_entry_spec *s,
  * arn:P:eks::aws:cluster-access-policy/NAME.  *out malloc'd.
  */
 int eks_access_policy_arn(const char *name_or_arn, const char *partition,
+    char **out, struct ekskit_err *err);
+
+/* eks_access_policy_arn with the partition of principal_arn ("aws" if it has none). */
+int eks_access_policy_arn_for(const char *principal_arn, const char *policy,
     char **out, struct ekskit_err *err);
 
 /* scope_type "cluster" (no namespaces) or "namespace" (1..100 valid names). */
@@ -242,6 +248,19 @@ int eks_access_policies_page_parse(const char *json, size_t len,
  * with eks_associated_policies_free(*out, 1). */
 int eks_access_associated_parse(const char *json, size_t len,
     struct eks_associated_policy **out, struct ekskit_err *err);
+
+/*
+ * JSON views for -o json|yaml (jsonout.h) and table output: an entry as
+ * {"principalArn","type","username","kubernetesGroups","accessEntryArn",
+ * "createdAt","modifiedAt","accessPolicies":[{"policyArn","accessScope":
+ * {"type","namespaces"}}]}; a policy as one item of accessPolicies.  New
+ * references (json_decref), NULL when out of memory.
+ */
+json_t *eks_access_entry_json(const struct eks_access_entry *e);
+json_t *eks_associated_policy_json(const struct eks_associated_policy *p);
+
+/* "AmazonEKSViewPolicy" for an access policy ARN (borrowed tail of arn), else arn. */
+const char *eks_access_policy_short(const char *arn);
 
 /*
  * The request path /clusters/C/access-entries[/PRINCIPAL[/access-policies
