@@ -315,8 +315,12 @@ render_table(const json_t *view, struct ekbuf *out)
 	for (i = 0; r == EKSKIT_OK && i < t.rows; i++) {
 		for (j = 0; j < NCOLS && r == EKSKIT_OK; j++) {
 			const char *c = t.cell[i * NCOLS + j];
-			if (j == NCOLS - 1)
-				r = ekbuf_printf(out, "%s\n", strcmp(c, "-") == 0 ? "" : c);
+			if (j == NCOLS - 1 && strcmp(c, "-") == 0) {
+				while (out->len > 0 && out->data[out->len - 1] == ' ')
+					out->data[--out->len] = '\0';
+				r = ekbuf_putc(out, '\n');
+			} else if (j == NCOLS - 1)
+				r = ekbuf_printf(out, "%s\n", c);
 			else
 				r = ekbuf_printf(out, "%-*s  ", (int)t.width[j], c);
 		}
@@ -324,12 +328,14 @@ render_table(const json_t *view, struct ekbuf *out)
 	/* the sides that could not be read, and an empty cluster, said plainly */
 	if (r == EKSKIT_OK && !json_is_true(json_object_get(aa, "read")))
 		r = ekbuf_printf(out, "# aws-auth not read: %s\n",
-		    json_string_value(json_object_get(aa, "note")) ?: "no Kubernetes access");
+		    json_string_value(json_object_get(aa, "note")) ?
+		    json_string_value(json_object_get(aa, "note")) : "no Kubernetes access");
 	else if (r == EKSKIT_OK && !json_is_true(json_object_get(aa, "present")))
 		r = ekbuf_puts(out, "# no kube-system/aws-auth ConfigMap\n");
 	if (r == EKSKIT_OK && !json_is_true(json_object_get(ae, "read")))
 		r = ekbuf_printf(out, "# access entries not read: %s\n",
-		    json_string_value(json_object_get(ae, "note")) ?: "no EKS access");
+		    json_string_value(json_object_get(ae, "note")) ?
+		    json_string_value(json_object_get(ae, "note")) : "no EKS access");
 	table_free(&t);
 	return r;
 }

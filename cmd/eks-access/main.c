@@ -305,6 +305,7 @@ report_write(const struct access_opts *o, const struct awsauth_change *ch,
 		return;
 	}
 	if (o->dry_run) {
+		fflush(stdout);     /* the diff first, then the note */
 		fprintf(stderr, "dry run: nothing written (%zu added, %zu removed)\n",
 		    res->added, res->removed);
 		return;
