@@ -167,9 +167,13 @@ yreader_next(struct yreader *y)
 		return -1;
 	}
 	y->have = 1;
-	if (y->ev.type == YAML_ALIAS_EVENT) {
-		yreader_error(y, "uses a YAML alias, which ekskit does not model "
-		    "(edit this key by hand)", y->ev.start_mark);
+	if ((y->ev.type == YAML_SCALAR_EVENT && y->ev.data.scalar.anchor != NULL) ||
+	    (y->ev.type == YAML_SEQUENCE_START_EVENT &&
+	    y->ev.data.sequence_start.anchor != NULL) ||
+	    (y->ev.type == YAML_MAPPING_START_EVENT &&
+	    y->ev.data.mapping_start.anchor != NULL) || y->ev.type == YAML_ALIAS_EVENT) {
+		yreader_error(y, "uses YAML anchors or aliases, which ekskit does not "
+		    "model (edit this key by hand)", y->ev.start_mark);
 		return -1;
 	}
 	return 0;
@@ -472,26 +476,50 @@ read_entry(struct yreader *y, enum awsauth_section s, struct entry_fields *f)
 /* ----------------------------------------------------------- spans */
 
 /*
+ * Where the "-" of a block item is: the first byte after `from` (the end
+ * of the previous item, or the start of the sequence) that is not blank,
+ * a line break or a comment.  The item's node may start lines later
+ * ("- # note" and the mapping below).
+ */
+static size_t
+find_dash(const struct yreader *y, size_t from, size_t start)
+{
+	size_t i = from;
+
+	while (i < start) {
+		char c = y->text[i];
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			i++;
+		else if (c == '#')
+			i = yreader_line_end(y, i);
+		else
+			return c == '-' ? i : start;
+	}
+	return start;
+}
+
+/*
  * The bytes of an item: block style from the start of the line of its
- * "- " to the end of the line of its last content; flow style exactly the
+ * "-" to the end of the line of its last content; flow style exactly the
  * node.
  */
 static void
-item_span(const struct yreader *y, int flow, size_t start, size_t last_end,
-    size_t *span_start, size_t *span_end)
+item_span(const struct yreader *y, int flow, size_t from, size_t start,
+    size_t last_end, size_t *span_start, size_t *span_end)
 {
-	size_t ls, i;
+	size_t ls, i, dash;
 
 	if (flow) {
 		*span_start = start;
 		*span_end = last_end;
 		return;
 	}
-	ls = yreader_line_start(y, start);
-	for (i = ls; i < start && (y->text[i] == ' ' || y->text[i] == '-' ||
+	dash = find_dash(y, from, start);
+	ls = yreader_line_start(y, dash);
+	for (i = ls; i < dash && (y->text[i] == ' ' || y->text[i] == '-' ||
 	    y->text[i] == '\t'); i++)
 		;
-	*span_start = i == start ? ls : start;
+	*span_start = i == dash ? ls : dash;
 	ls = yreader_line_start(y, last_end);
 	for (i = ls; i < last_end && (y->text[i] == ' ' || y->text[i] == '\t'); i++)
 		;
@@ -575,7 +603,7 @@ check_sso(struct awsauth_row *row, const struct entry_fields *f)
 
 static int
 read_item(struct yreader *y, struct awsauth *a, size_t keyidx, size_t item,
-    int flow)
+    int flow, size_t from)
 {
 	struct awsauth_key *k = &a->keys[keyidx];
 	struct entry_fields f = { 0 };
@@ -610,7 +638,7 @@ read_item(struct yreader *y, struct awsauth *a, size_t keyidx, size_t item,
 	row->key = keyidx;
 	row->item = item;
 	row->line = line;
-	item_span(y, flow, start, last_end, &row->span_start, &row->span_end);
+	item_span(y, flow, from, start, last_end, &row->span_start, &row->span_end);
 	if (!has_arn && f.has_sso) {
 		if (check_sso(row, &f) < 0)
 			r = -2;
@@ -623,6 +651,22 @@ read_item(struct yreader *y, struct awsauth *a, size_t keyidx, size_t item,
 	}
 	entry_fields_release(&f);
 	return r;
+}
+
+/*
+ * Read on to the end: text after the value ("~ junk") is an error for the
+ * authenticator's parser too.  A second document is refused: the
+ * authenticator reads only the first, and an edit could land in either.
+ */
+static void
+drain(struct yreader *y)
+{
+	while (yreader_next(y) == 0 && y->ev.type != YAML_DOCUMENT_END_EVENT)
+		;
+	if (y->error == NULL && yreader_next(y) == 0 &&
+	    y->ev.type == YAML_DOCUMENT_START_EVENT)
+		yreader_error(y, "holds more than one YAML document, which ekskit does "
+		    "not model (edit this key by hand)", y->ev.start_mark);
 }
 
 /* Where a new item goes: before "]", or after the last item. */
@@ -640,7 +684,7 @@ static int
 parse_key_text(struct awsauth *a, size_t keyidx)
 {
 	struct awsauth_key *k = &a->keys[keyidx];
-	size_t first_row = a->nrows, item = 0, last_span_end = 0;
+	size_t first_row = a->nrows, item = 0, last_span_end = 0, from = 0;
 	struct yreader y;
 	int r = 0;
 
@@ -655,9 +699,11 @@ parse_key_text(struct awsauth *a, size_t keyidx)
 	if (yreader_next(&y) != 0)
 		goto done;
 	if (y.ev.type == YAML_SCALAR_EVENT && yscalar_kind(&y.ev) == YS_NULL) {
-		k->null_scalar = 1;
+		/* "~" or "null" is replaced by the first item; "" just appended to */
+		k->null_scalar = y.ev.data.scalar.length > 0;
 		k->null_start = yreader_byte(&y, y.ev.start_mark);
 		k->null_end = yreader_byte(&y, y.ev.end_mark);
+		drain(&y);
 		goto done;
 	}
 	if (y.ev.type != YAML_SEQUENCE_START_EVENT) {
@@ -668,20 +714,22 @@ parse_key_text(struct awsauth *a, size_t keyidx)
 		goto done;
 	}
 	k->flow = y.ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+	from = yreader_byte(&y, y.ev.start_mark);
 	for (;;) {
 		if (yreader_next(&y) != 0)
 			goto done;
 		if (y.ev.type == YAML_SEQUENCE_END_EVENT)
 			break;
-		if ((r = read_item(&y, a, keyidx, item++, k->flow)) != 0) {
+		if ((r = read_item(&y, a, keyidx, item++, k->flow, from)) != 0) {
 			if (r != -2)
 				r = 0;      /* y.error says why */
 			goto done;
 		}
-		last_span_end = a->rows[a->nrows - 1].span_end;
+		from = last_span_end = a->rows[a->nrows - 1].span_end;
 	}
 	k->nitems = item;
 	set_insert_point(k, yreader_byte(&y, y.ev.start_mark), last_span_end);
+	drain(&y);
 done:
 	if (r == -2) {
 		yreader_close(&y);
@@ -1003,13 +1051,26 @@ add_key(struct awsauth *a, const char *name, const char *text, size_t len,
 	k = &a->keys[a->nkeys];
 	memset(k, 0, sizeof(*k));
 	k->name = ek_strdup(name);
-	k->text = ek_strndup(text, len);
+	if ((k->text = malloc(len + 1)) != NULL) {
+		memcpy(k->text, text, len);
+		k->text[len] = '\0';
+	}
 	a->nkeys++;
 	if (k->name == NULL || k->text == NULL)
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	k->len = len;
 	k->section = (enum awsauth_section)section;
 	k->read = exact;
+	/* YAML has no NUL characters: the authenticator's parser fails too */
+	if (memchr(text, '\0', len) != NULL)
+		return awsauth_note(&k->error, "contains a NUL character, which YAML "
+		    "does not allow") == EKSKIT_OK ? EKSKIT_OK :
+		    ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	/* libyaml skips only a leading one; others shift its columns */
+	if (len > 3 && memmem(text + 1, len - 1, "\xef\xbb\xbf", 3) != NULL)
+		return awsauth_note(&k->error, "contains a byte-order mark after the "
+		    "start") == EKSKIT_OK ? EKSKIT_OK :
+		    ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	if (parse_key_text(a, a->nkeys - 1) != EKSKIT_OK)
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	return EKSKIT_OK;

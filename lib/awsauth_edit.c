@@ -223,12 +223,25 @@ sniff_layout(const struct awsauth_key *k, const struct awsauth_row *first,
 	p = t + first->span_start;
 	e = t + first->span_end;
 	while (p < e && *p == ' ')
-		p++, l->dash_col++;
+		p++;
+	/* the column libyaml sees: characters since the line start (a leading
+	 * byte-order mark does not count) */
+	{
+		const char *ls = t + first->span_start, *c;
+		while (ls > t && ls[-1] != '\n' && ls[-1] != '\r')
+			ls--;
+		if (ls == t && k->len >= 3 && memcmp(t, "\xef\xbb\xbf", 3) == 0)
+			ls += 3;
+		for (c = ls; c < p; c++)
+			l->dash_col += ((unsigned char)*c & 0xc0) != 0x80;
+	}
 	if (p < e && *p == '-') {
 		const char *q = p + 1;
 		while (q < e && *q == ' ')
 			q++;
-		l->key_off = (size_t)(q - p);
+		/* "-" alone on its line (a null item) says nothing about the layout */
+		if (q < e && *q != '\n' && *q != '\r' && q - p >= 2)
+			l->key_off = (size_t)(q - p);
 	}
 	/* a "groups:" line followed by "- group": how far in the dash sits */
 	for (p = t + first->span_start; p < e; ) {
@@ -480,17 +493,26 @@ insert_item(const struct awsauth_key *k, const struct awsauth_row *first,
 	sniff_layout(k, first, &l);
 	ekbuf_init(&item, AWSAUTH_MAX_TEXT);
 	if (k->flow) {
-		r = ekbuf_puts(&item, k->nitems ? ", " : "");
+		size_t b = at;
+		while (b > 0 && strchr(" \t\r\n", k->text[b - 1]) != NULL)
+			b--;
+		/* "[a, b,]": the trailing comma is already there */
+		r = ekbuf_puts(&item, k->nitems && (b == 0 || k->text[b - 1] != ',') ?
+		    ", " : "");
 		if (r == EKSKIT_OK)
 			r = render_flow(&item, m, arn, NULL);
 	} else {
 		if (k->null_scalar) {           /* "~" or "null": replace it */
 			at = k->null_start;
 			to = k->null_end;
+			/* from the start of its line when only blanks precede it */
+			while (at > 0 && (k->text[at - 1] == ' ' || k->text[at - 1] == '\t'))
+				at--;
+			if (at > 0 && k->text[at - 1] != '\n' && k->text[at - 1] != '\r')
+				at = k->null_start;     /* "--- ~": the item on a line of its own */
 		}
-		/* a last line without a line break gets one first */
-		r = (at > 0 && k->text[at - 1] != '\n' && !k->null_scalar) ?
-		    ekbuf_puts(&item, l.eol) : EKSKIT_OK;
+		/* a line that does not end yet gets its line break first */
+		r = (at > 0 && k->text[at - 1] != '\n') ? ekbuf_puts(&item, l.eol) : EKSKIT_OK;
 		if (r == EKSKIT_OK)
 			r = render_block(&item, m, arn, NULL, &l);
 		if (r == EKSKIT_OK && k->null_scalar && item.len > 0 &&
