@@ -250,7 +250,7 @@ int eks_access_associated_parse(const char *json, size_t len,
     struct eks_associated_policy **out, struct ekskit_err *err);
 
 /*
- * JSON views for -o json|yaml (jsonout.h) and table output: an entry as
+ * JSON views for -o json|yaml and table output: an entry as
  * {"principalArn","type","username","kubernetesGroups","accessEntryArn",
  * "createdAt","modifiedAt","accessPolicies":[{"policyArn","accessScope":
  * {"type","namespaces"}}]}; a policy as one item of accessPolicies.  New
