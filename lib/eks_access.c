@@ -502,6 +502,7 @@ eks_access_associate(const struct aws_client *c, const char *cluster,
     struct ekskit_err *err)
 {
 	struct eks_associated_policy *v = NULL;
+	struct eks_access_entry *cur = NULL;
 	struct eks_access_call call;
 	char *policy_arn, *body = NULL;
 	size_t n = 0;
@@ -511,6 +512,13 @@ eks_access_associate(const struct aws_client *c, const char *cluster,
 		*out = NULL;
 	if ((r = eks_access_policy_arn_for(principal_arn, policy, &policy_arn, err)) != 0)
 		return r;
+	if ((r = eks_access_describe(c, cluster, principal_arn, &cur, err)) == 0)
+		r = eks_access_check_associable(cur, err);
+	eks_access_entry_free(cur);
+	if (r != EKSKIT_OK) {
+		free(policy_arn);
+		return r;
+	}
 	r = eks_access_build_associate(cluster, principal_arn, policy_arn,
 	    scope_type, ns, nns, &call, err);
 	free(policy_arn);

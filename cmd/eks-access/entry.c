@@ -265,14 +265,19 @@ static int
 do_associate(struct access_opts *o, struct access_aws *a, const char *arn,
     struct ekskit_err *err)
 {
+	struct eks_access_entry *cur = NULL;
 	struct eks_access_call call;
 	char *pol = NULL;
 	int r;
 
+	/* node entries take no policies: say so before calling */
 	if ((r = policy_arn(o, arn, &pol, err)) == 0 &&
+	    (r = eks_access_describe(&a->eks, o->cluster_name, arn, &cur, err)) == 0 &&
+	    (r = eks_access_check_associable(cur, err)) == 0 &&
 	    (r = eks_access_build_associate(o->cluster_name, arn, pol, o->scope,
 	    o->namespaces, o->nnamespaces, &call, err)) == 0)
 		r = send_or_show(o, a, &call, "associated", pol, err);
+	eks_access_entry_free(cur);
 	free(pol);
 	return r;
 }

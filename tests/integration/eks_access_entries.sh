@@ -181,6 +181,11 @@ $EA entry create arn:aws:iam::$ACCT:role/win --type EC2_WINDOWS >/dev/null
 assert_eq 0 $? "create EC2_WINDOWS"
 out=$($EA entry describe arn:aws:iam::$ACCT:role/win -o yaml)
 assert_contains "$out" "EC2_WINDOWS" "describe -o yaml"
+: >"$EKS_ACCESS_LOG"
+out=$($EA entry associate arn:aws:iam::$ACCT:role/win --policy AmazonEKSViewPolicy --scope cluster 2>&1)
+assert_eq 2 $? "a node entry takes no policies"
+assert_contains "$out" "node entries take no access policies" "said before calling"
+if grep -q '"POST"' "$EKS_ACCESS_LOG"; then fail "associate on a node entry was sent"; else ok "nothing sent"; fi
 $EA entry delete "$DEV" >/dev/null
 assert_eq 0 $? "entry delete"
 assert_not_contains "$(state)" "team/dev" "entry gone"
