@@ -91,7 +91,7 @@ static int
 print_entries(struct access_opts *o, struct eks_access_entry **v, size_t n,
     int one, struct ekskit_err *err)
 {
-	json_t *j = one ? NULL : json_array();
+	json_t *j = NULL;
 	size_t i;
 	int r;
 
@@ -110,6 +110,8 @@ print_entries(struct access_opts *o, struct eks_access_entry **v, size_t n,
 		}
 		return EKSKIT_OK;
 	}
+	if (!one && (j = json_array()) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
 		json_t *e = eks_access_entry_json(v[i]);
 
