@@ -99,25 +99,6 @@ awsauth_json(const struct access_view_in *in)
 	return o;
 }
 
-static json_t *
-entry_json(const struct eks_access_entry *e)
-{
-	json_t *pol = json_array();
-	size_t i;
-
-	for (i = 0; pol && i < e->npolicies; i++) {
-		const struct eks_associated_policy *p = &e->policies[i];
-		json_array_append_new(pol, json_pack("{s:o, s:{s:o, s:o}}", "policyArn",
-		    str_or_null(p->policy_arn), "accessScope", "type",
-		    str_or_null(p->scope.type), "namespaces",
-		    strv_json(p->scope.namespaces, 0)));
-	}
-	return json_pack("{s:o, s:o, s:o, s:o, s:o}", "principalArn",
-	    str_or_null(e->principal_arn), "type", str_or_null(e->type), "username",
-	    str_or_null(e->username), "kubernetesGroups",
-	    strv_json(e->kubernetes_groups, 0), "policies", pol);
-}
-
 int
 access_view_build(const struct access_view_in *in, json_t **out,
     struct ekskit_err *err)
@@ -127,7 +108,7 @@ access_view_build(const struct access_view_in *in, json_t **out,
 
 	entries = json_array();
 	for (i = 0; entries && in->entries && i < in->nentries; i++)
-		json_array_append_new(entries, entry_json(in->entries[i]));
+		json_array_append_new(entries, eks_access_entry_json(in->entries[i]));
 	side = in->entries != NULL ?
 	    json_pack("{s:b, s:o, s:o}", "read", 1, "authenticationMode",
 	    str_or_null(in->auth_mode), "entries", entries) :
@@ -222,7 +203,7 @@ policies_text(const json_t *pol)
 	ekbuf_init(&b, 1u << 20);
 	json_array_foreach(pol, i, p) {
 		const char *arn = json_string_value(json_object_get(p, "policyArn"));
-		const char *name = arn && strrchr(arn, '/') ? strrchr(arn, '/') + 1 : arn;
+		const char *name = arn ? eks_access_policy_short(arn) : NULL;
 		const json_t *sc = json_object_get(p, "accessScope");
 		char *ns = join(json_object_get(sc, "namespaces"), "");
 		ekbuf_printf(&b, "%s%s(%s%s%s)", i ? "," : "", name ? name : "?",
@@ -289,7 +270,7 @@ add_entry_rows(struct table *t, const json_t *ae)
 
 	json_array_foreach(json_object_get(ae, "entries"), i, e) {
 		char src[64], *groups = join(json_object_get(e, "kubernetesGroups"), "");
-		char *pol = policies_text(json_object_get(e, "policies"));
+		char *pol = policies_text(json_object_get(e, "accessPolicies"));
 		struct ekbuf gp;
 		const char *v[NCOLS];
 
@@ -334,8 +315,12 @@ render_table(const json_t *view, struct ekbuf *out)
 	for (i = 0; r == EKSKIT_OK && i < t.rows; i++) {
 		for (j = 0; j < NCOLS && r == EKSKIT_OK; j++) {
 			const char *c = t.cell[i * NCOLS + j];
-			if (j == NCOLS - 1)
-				r = ekbuf_printf(out, "%s\n", strcmp(c, "-") == 0 ? "" : c);
+			if (j == NCOLS - 1 && strcmp(c, "-") == 0) {
+				while (out->len > 0 && out->data[out->len - 1] == ' ')
+					out->data[--out->len] = '\0';
+				r = ekbuf_putc(out, '\n');
+			} else if (j == NCOLS - 1)
+				r = ekbuf_printf(out, "%s\n", c);
 			else
 				r = ekbuf_printf(out, "%-*s  ", (int)t.width[j], c);
 		}
@@ -343,12 +328,14 @@ render_table(const json_t *view, struct ekbuf *out)
 	/* the sides that could not be read, and an empty cluster, said plainly */
 	if (r == EKSKIT_OK && !json_is_true(json_object_get(aa, "read")))
 		r = ekbuf_printf(out, "# aws-auth not read: %s\n",
-		    json_string_value(json_object_get(aa, "note")) ?: "no Kubernetes access");
+		    json_string_value(json_object_get(aa, "note")) ?
+		    json_string_value(json_object_get(aa, "note")) : "no Kubernetes access");
 	else if (r == EKSKIT_OK && !json_is_true(json_object_get(aa, "present")))
 		r = ekbuf_puts(out, "# no kube-system/aws-auth ConfigMap\n");
 	if (r == EKSKIT_OK && !json_is_true(json_object_get(ae, "read")))
 		r = ekbuf_printf(out, "# access entries not read: %s\n",
-		    json_string_value(json_object_get(ae, "note")) ?: "no EKS access");
+		    json_string_value(json_object_get(ae, "note")) ?
+		    json_string_value(json_object_get(ae, "note")) : "no EKS access");
 	table_free(&t);
 	return r;
 }
@@ -471,4 +458,26 @@ access_view_render(const json_t *view, enum access_view_format f,
 		free(s);
 	}
 	return r == EKSKIT_OK ? EKSKIT_OK : ekskit_err_set(err, r, "out of memory");
+}
+
+void
+access_entries_cover(struct eks_access_entry *const *v, size_t n, int *admin,
+    int *nodes)
+{
+	static const char *const node_types[] = { "EC2_LINUX", "EC2_WINDOWS",
+		"HYBRID_LINUX", "EC2", NULL };
+	size_t i, j, t;
+
+	*admin = *nodes = 0;
+	for (i = 0; i < n; i++) {
+		for (t = 0; v[i]->type != NULL && node_types[t] != NULL; t++)
+			*nodes |= strcmp(v[i]->type, node_types[t]) == 0;
+		for (j = 0; j < v[i]->npolicies; j++) {
+			const struct eks_associated_policy *p = &v[i]->policies[j];
+			if (p->policy_arn != NULL && strcmp(eks_access_policy_short(p->policy_arn),
+			    "AmazonEKSClusterAdminPolicy") == 0 && p->scope.type != NULL &&
+			    strcmp(p->scope.type, "cluster") == 0)
+				*admin = 1;
+		}
+	}
 }

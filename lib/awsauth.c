@@ -112,8 +112,9 @@ yreader_byte(const struct yreader *y, yaml_mark_t m)
 	return off > y->len ? y->len : off;
 }
 
-size_t
-yreader_line_start(const struct yreader *y, size_t off)
+/* The index of the line holding byte off (binary search of the table). */
+static size_t
+line_of(const struct yreader *y, size_t off)
 {
 	size_t lo = 0, hi = y->nlines;
 
@@ -124,23 +125,22 @@ yreader_line_start(const struct yreader *y, size_t off)
 		else
 			hi = mid;
 	}
-	return y->lines[lo];
+	return lo;
+}
+
+size_t
+yreader_line_start(const struct yreader *y, size_t off)
+{
+	return y->lines[line_of(y, off)];
 }
 
 /* The offset just past the line break of the line holding off. */
 size_t
 yreader_line_end(const struct yreader *y, size_t off)
 {
-	size_t lo = 0, hi = y->nlines;
+	size_t l = line_of(y, off);
 
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-		if (y->lines[mid] <= off)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo + 1 < y->nlines ? y->lines[lo + 1] : y->len;
+	return l + 1 < y->nlines ? y->lines[l + 1] : y->len;
 }
 
 static void

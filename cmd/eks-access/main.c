@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ekskit/access_aws.h"
 #include "ekskit/access_view.h"
 #include "ekskit/awsauth.h"
 #include "ekskit/awsauth_apply.h"
@@ -197,22 +198,38 @@ struct entries_state {
 static void
 entries_load(const struct access_opts *o, struct entries_state *s)
 {
+	struct ekskit_err err = { 0 };
+	struct access_aws aws;
+
 	memset(s, 0, sizeof(*s));
 	if (o->cluster_name == NULL) {
 		snprintf(s->note, sizeof(s->note), "pass --cluster-name to include them");
 		return;
 	}
-	snprintf(s->note, sizeof(s->note), "this build cannot read access entries yet");
+	memset(&aws, 0, sizeof(aws));
+	if (access_aws_init(&aws, o->profile, o->region, o->verbose, &err) != EKSKIT_OK)
+		goto out;
+	/* a CONFIG_MAP cluster has no access entries (and the API says so) */
+	if (eks_access_auth_mode(&aws.eks, o->cluster_name, &s->auth_mode, &err) ==
+	    EKSKIT_OK && strcmp(s->auth_mode, "CONFIG_MAP") == 0) {
+		s->read = 1;
+		goto out;
+	}
+	ekskit_err_clear(&err);
+	if (eks_access_list_full(&aws.eks, o->cluster_name, &s->v, &s->n, &err) != EKSKIT_OK)
+		goto out;
+	s->read = 1;
+	access_entries_cover(s->v, s->n, &s->admin_entry, &s->node_entry);
+out:
+	if (!s->read)
+		snprintf(s->note, sizeof(s->note), "%s", err.msg);
+	access_aws_release(&aws);
 }
 
 static void
 entries_release(struct entries_state *s)
 {
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		eks_access_entry_free(s->v[i]);
-	free(s->v);
+	eks_access_entries_free(s->v, s->n);
 	free(s->auth_mode);
 }
 
@@ -288,6 +305,7 @@ report_write(const struct access_opts *o, const struct awsauth_change *ch,
 		return;
 	}
 	if (o->dry_run) {
+		fflush(stdout);     /* the diff first, then the note */
 		fprintf(stderr, "dry run: nothing written (%zu added, %zu removed)\n",
 		    res->added, res->removed);
 		return;

@@ -44,4 +44,12 @@ int access_view_render(const json_t *view, enum access_view_format f,
  */
 int access_json_to_yaml(const json_t *v, struct ekbuf *out, struct ekskit_err *err);
 
+/*
+ * What the access entries provide for the lockout checks: *admin when one
+ * has AmazonEKSClusterAdminPolicy at cluster scope, *nodes when one is a
+ * node type (EC2_LINUX, EC2_WINDOWS, HYBRID_LINUX, EC2).
+ */
+void access_entries_cover(struct eks_access_entry *const *v, size_t n, int *admin,
+    int *nodes);
+
 #endif /* EKSKIT_ACCESS_VIEW_H */

@@ -244,6 +244,51 @@ out=$("$ACC" add-account 444455556666 2>&1) || fail "add-account: $out"
 assert_eq '- "444455556666"' "$(cm_key mapAccounts)" "add-account writes a quoted id"
 assert_rc 2 "add-account refuses a bad id" "$ACC" add-account 4444
 
+# --- with access entries (the loopback EKS fake): one view, "the access entry
+# wins", the lockout check counts a cluster-admin entry, either side alone works
+cat >"$T/eks-state.json" <<'JSON'
+{"account": "111122223333", "page_size": 2,
+ "clusters": {"c1": {"authenticationMode": "API_AND_CONFIG_MAP"}},
+ "entries": {"c1": [
+   {"principalArn": "arn:aws:iam::111122223333:role/nodes/ng-1", "type": "EC2_LINUX"},
+   {"principalArn": "arn:aws:iam::111122223333:user/root-admin",
+    "policies": [{"policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                  "accessScope": {"type": "cluster"}}]},
+   {"principalArn": "arn:aws:iam::111122223333:role/viewer", "kubernetesGroups": ["viewers"],
+    "policies": [{"policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+                  "accessScope": {"type": "namespace", "namespaces": ["dev", "qa"]}}]}]}}
+JSON
+"$PYTHON" "$TOP/tests/fakes/eks_access_fake.py" --state "$T/eks-state.json" \
+	--port-file "$T/eks-port" --log "$T/eks.log" >"$T/eks-fake.out" 2>&1 &
+CLEANUP_PIDS="${CLEANUP_PIDS:-} $!"
+for ((i = 0; i < 300; i++)); do [ -s "$T/eks-port" ] && break; sleep 0.1; done
+[ -s "$T/eks-port" ] || die "the EKS access-entry fake did not start: $(cat "$T/eks-fake.out")"
+use_static_creds
+export AWS_ENDPOINT_URL_EKS=http://127.0.0.1:$(cat "$T/eks-port")
+out=$("$ACC" list --cluster-name c1 --region us-west-2 2>"$T/err") || fail "list with entries: $(cat "$T/err")"
+assert_contains "$out" "entry:EC2_LINUX" "list shows the node access entry"
+assert_contains "$out" "AmazonEKSViewPolicy(namespace:dev,qa)" "list shows policies and scopes"
+assert_contains "$out" "the access entry wins" "list: aws-auth row of a principal with an entry"
+json=$("$ACC" list --cluster-name c1 --region us-west-2 -o json) || fail "list -o json with entries"
+printf '%s' "$json" | "$PYTHON" -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["accessEntries"]["authenticationMode"] == "API_AND_CONFIG_MAP", d
+assert len(d["accessEntries"]["entries"]) == 3, d
+m = [r for r in d["awsAuth"]["mappings"] if r["principal"].endswith("user/root-admin")][0]
+assert m["accessEntryWins"] and m["state"] == "shadowed", m' \
+	&& ok "list -o json: entries and the entry-wins mark" || fail "list -o json with entries: $json"
+out=$("$ACC" remove --cluster-name c1 --region us-west-2 arn:aws:iam::111122223333:user/root-admin 2>&1) ||
+	fail "a cluster-admin access entry makes removing the last masters mapping safe: $out"
+k8s_api DELETE /api/v1/namespaces/kube-system/configmaps/aws-auth
+out=$("$ACC" list --cluster-name c1 --region us-west-2 2>&1) || fail "list: entries but no aws-auth: $out"
+assert_contains "$out" "no kube-system/aws-auth ConfigMap" "entries only: aws-auth absent said"
+assert_contains "$out" "role/viewer" "entries only: entries listed"
+out=$("$ACC" list --kubeconfig "$T/nowhere" --cluster-name c1 --region us-west-2 2>"$T/err") ||
+	fail "list without Kubernetes access but with entries: $(cat "$T/err")"
+assert_contains "$out" "# aws-auth not read:" "entries only: why aws-auth is missing"
+unset AWS_ENDPOINT_URL_EKS AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+
 # --- end to end: a role eks-access maps can log in (kubectl + eks-token)
 KDIR=$(dirname "$(readlink -f "$(command -v kubectl)")")
 eval "$("$PYTHON" - "$MOTO_URL" <<'EOF'
