@@ -269,3 +269,14 @@ eks_access_check_scope(const char *scope_type, const char *const *ns,
 			    "ending in '*'");
 	return EKSKIT_OK;
 }
+
+int
+eks_access_check_associable(const struct eks_access_entry *e,
+    struct ekskit_err *err)
+{
+	if (is_standard(e->type))
+		return EKSKIT_OK;
+	return ekskit_err_set(err, EKSKIT_ERR_USAGE, "the access entry of %s is "
+	    "of type %s: node entries take no access policies (EKS gives nodes "
+	    "their permissions)", e->principal_arn, e->type);
+}

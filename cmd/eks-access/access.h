@@ -33,4 +33,13 @@ struct access_opts {
 int access_cmd_entry(struct access_opts *o, int argc, char **argv);   /* entry.c   */
 int access_cmd_migrate(struct access_opts *o, int argc, char **argv); /* migrate.c */
 int access_cmd_whoami(struct access_opts *o, int argc, char **argv);  /* whoami.c  */
+/*
+ * Print on stdout, by o->format: doc as JSON or YAML, or for a table the
+ * text that text(ctx, buf) appends (entry.c).  0 or an EKSKIT_ERR_*.
+ */
+#include <jansson.h>
+#include "ekskit/buf.h"
+typedef int (*access_text_fn)(const void *ctx, struct ekbuf *out);
+int access_print_doc(const struct access_opts *o, const json_t *doc,
+    access_text_fn text, const void *ctx, struct ekskit_err *err);
 #endif

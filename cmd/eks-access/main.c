@@ -418,6 +418,12 @@ static const struct command {
 	    (1ul << F_GROUP) },
 	{ "add-account", cmd_add, WRITE_FLAGS },
 	{ "remove", cmd_remove, WRITE_FLAGS },
+	{ "entry", access_cmd_entry, (1ul << F_DRY_RUN) | (1ul << F_OUTPUT) |
+	    (1ul << F_TYPE) | (1ul << F_K8S_GROUP) | (1ul << F_USERNAME) |
+	    (1ul << F_POLICY) | (1ul << F_SCOPE) | (1ul << F_NAMESPACE) },
+	{ "migrate", access_cmd_migrate, (1ul << F_DRY_RUN) | (1ul << F_APPLY) |
+	    (1ul << F_OUTPUT) },
+	{ "whoami", access_cmd_whoami, (1ul << F_PRINCIPAL) | (1ul << F_OUTPUT) },
 };
 
 /* The first flag given that cmd does not take, or NULL. */

@@ -130,6 +130,10 @@ int eks_access_policy_arn(const char *name_or_arn, const char *partition,
 int eks_access_policy_arn_for(const char *principal_arn, const char *policy,
     char **out, struct ekskit_err *err);
 
+/* Access policies go only to STANDARD entries (EKS grants node entries their rights). */
+int eks_access_check_associable(const struct eks_access_entry *e,
+    struct ekskit_err *err);
+
 /* scope_type "cluster" (no namespaces) or "namespace" (1..100 valid names). */
 int eks_access_check_scope(const char *scope_type, const char *const *ns,
     size_t nns, struct ekskit_err *err);
@@ -209,7 +213,11 @@ int eks_access_update(const struct aws_client *c, const char *cluster,
 int eks_access_delete(const struct aws_client *c, const char *cluster,
     const char *principal_arn, struct ekskit_err *err);
 
-/* AssociateAccessPolicy; policy is a short name or an ARN.  *out may be NULL. */
+/*
+ * AssociateAccessPolicy; policy is a short name or an ARN.  The entry is
+ * described first: a node entry takes no policies (EKSKIT_ERR_USAGE).
+ * *out may be NULL.
+ */
 int eks_access_associate(const struct aws_client *c, const char *cluster,
     const char *principal_arn, const char *policy, const char *scope_type,
     const char *const *ns, size_t nns, struct eks_associated_policy **out,
@@ -250,7 +258,7 @@ int eks_access_associated_parse(const char *json, size_t len,
     struct eks_associated_policy **out, struct ekskit_err *err);
 
 /*
- * JSON views for -o json|yaml (jsonout.h) and table output: an entry as
+ * JSON views for -o json|yaml and table output: an entry as
  * {"principalArn","type","username","kubernetesGroups","accessEntryArn",
  * "createdAt","modifiedAt","accessPolicies":[{"policyArn","accessScope":
  * {"type","namespaces"}}]}; a policy as one item of accessPolicies.  New
