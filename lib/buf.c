@@ -243,3 +243,21 @@ ek_strv_free(char **v)
 		free(v[i]);
 	free(v);
 }
+
+const char *
+ek_printable(char *dst, size_t dsz, const char *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		s = "";
+	for (i = 0; s[i] != '\0' && i + 1 < dsz; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		dst[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	dst[i] = '\0';
+	if (s[i] != '\0' && dsz >= 4)
+		memcpy(dst + dsz - 4, "...", 4);
+	return dst;
+}

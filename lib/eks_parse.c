@@ -49,6 +49,7 @@ eks_cluster_free(struct eks_cluster *cl)
 	free(cl->outpost_cluster_id);
 	free(cl->version);
 	ek_strv_free(cl->subnet_ids);
+	free(cl->authentication_mode);
 	free(cl);
 }
 
@@ -180,7 +181,7 @@ get_subnets(json_t *vpc, char ***out, struct ekskit_err *err)
 static int
 fill_cluster(json_t *c, struct eks_cluster *cl, struct ekskit_err *err)
 {
-	json_t *ca, *vpc, *net, *outpost;
+	json_t *ca, *vpc, *net, *outpost, *access;
 	int r;
 
 	if ((r = get_str(c, "name", "cluster.", &cl->name, err)) != 0 ||
@@ -191,7 +192,12 @@ fill_cluster(json_t *c, struct eks_cluster *cl, struct ekskit_err *err)
 	    (r = get_obj(c, "certificateAuthority", &ca, err)) != 0 ||
 	    (r = get_obj(c, "resourcesVpcConfig", &vpc, err)) != 0 ||
 	    (r = get_obj(c, "kubernetesNetworkConfig", &net, err)) != 0 ||
-	    (r = get_obj(c, "outpostConfig", &outpost, err)) != 0)
+	    (r = get_obj(c, "outpostConfig", &outpost, err)) != 0 ||
+	    (r = get_obj(c, "accessConfig", &access, err)) != 0)
+		return r;
+	if (access != NULL &&
+	    (r = get_str(access, "authenticationMode", "cluster.accessConfig.",
+	    &cl->authentication_mode, err)) != 0)
 		return r;
 	if (ca != NULL &&
 	    (r = get_str(ca, "data", "cluster.certificateAuthority.", &cl->ca_data,

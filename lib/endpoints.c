@@ -334,6 +334,29 @@ is_legacy_global(const char *region)
 }
 
 /*
+ * IAM is global: one endpoint per partition, signed for the partition's
+ * IAM region (botocore's endpoint rules: iam.amazonaws.com / us-east-1,
+ * iam.cn-north-1.amazonaws.com.cn, iam.us-gov.amazonaws.com / us-gov-west-1,
+ * iam.<region>.<suffix> elsewhere).
+ */
+static int
+iam_host(const struct aws_partition *p, int fips, char **host,
+    const char **signing_region)
+{
+	if (strcmp(p->name, "aws") == 0) {
+		*signing_region = "us-east-1";
+		return asprintf(host, "iam%s.amazonaws.com", fips ? "-fips" : "");
+	}
+	if (strcmp(p->name, "aws-us-gov") == 0) {
+		*signing_region = "us-gov-west-1";
+		return asprintf(host, "iam.us-gov.amazonaws.com");
+	}
+	*signing_region = strcmp(p->name, "aws-cn") == 0 ? "cn-north-1" :
+	    p->default_region;
+	return asprintf(host, "iam.%s.%s", *signing_region, p->dns_suffix);
+}
+
+/*
  * The real host of a service in a region (no overrides).  *signing_region
  * is the region to sign with (us-east-1 for the global STS host).
  */
@@ -359,7 +382,9 @@ service_host(const char *service, const char *region,
 	*signing_region = region;
 	if (strcmp(service, "sts") == 0 && (legacy = sts_legacy(o, err)) < 0)
 		return legacy;
-	if (fips && dual)
+	if (strcmp(service, "iam") == 0)
+		n = iam_host(p, fips, host, signing_region);
+	else if (fips && dual)
 		n = asprintf(host, "%s-fips.%s.%s", service, region, p->dualstack_suffix);
 	else if (fips && strcmp(service, "eks") == 0 && strcmp(p->name, "aws") == 0)
 		n = asprintf(host, "fips.eks.%s.amazonaws.com", region);

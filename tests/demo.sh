@@ -187,6 +187,48 @@ demo_satoken_whoami() {
 	expect_failure kubectl --kubeconfig "$T/ci-bot.kubeconfig" create configmap demo -n default
 }
 
+# ---- eks-access: letting others in (aws-auth, as aws-iam-authenticator reads it)
+ACCESS() {  # eks-access, with the temp dir shown as $DEMO
+	run "$BIN/eks-access" "$@" 2>&1 | sed "s|$T|\$DEMO|g"
+	return "${PIPESTATUS[0]}"
+}
+
+demo_access_admin() {
+	echo "no aws-auth yet: this fake, like a fresh cluster, lets its creator in as admin."
+	echo "Map demo-user explicitly first, so writing aws-auth cannot lock us out:"
+	ACCESS add-user arn:aws:iam::123456789012:user/demo-user --username demo-admin \
+		--group system:masters || return 1
+	run kubectl auth whoami
+}
+
+demo_access_nodes() {
+	echo "a typo in a system group (the classic system:bootsrappers) is refused:"
+	expect_failure "$BIN/eks-access" add-role arn:aws:iam::123456789012:role/demo-nodes \
+		--username 'system:node:{{EC2PrivateDNSName}}' --group system:bootsrappers \
+		--group system:nodes || return 1
+	ACCESS add-role arn:aws:iam::123456789012:role/demo-nodes --dry-run \
+		--username 'system:node:{{EC2PrivateDNSName}}' --group system:bootstrappers \
+		--group system:nodes || return 1
+	ACCESS add-role arn:aws:iam::123456789012:role/demo-nodes \
+		--username 'system:node:{{EC2PrivateDNSName}}' --group system:bootstrappers \
+		--group system:nodes || return 1
+	echo "the same command again (a CI re-run) changes nothing:"
+	ACCESS add-role arn:aws:iam::123456789012:role/demo-nodes \
+		--username 'system:node:{{EC2PrivateDNSName}}' --group system:bootstrappers \
+		--group system:nodes
+}
+
+demo_access_list() {
+	echo "a developer role, mapped with its path (the authenticator never sees paths):"
+	ACCESS add-role arn:aws:iam::123456789012:role/teams/demo-dev \
+		--username 'dev:{{SessionName}}' --group dev-team || return 1
+	ACCESS list
+}
+
+demo_access_lockout() {
+	expect_failure "$BIN/eks-access" remove arn:aws:iam::123456789012:user/demo-user
+}
+
 # ---- eks-hosts: a private endpoint made resolvable through a temp hosts file
 demo_hosts_private_cluster() {
 	local vpc sub
@@ -302,6 +344,10 @@ step "A token made for another cluster name is refused" demo_wrong_cluster
 step "What the API server saw" demo_server_log
 step "eks-satoken: a service account with view rights, and a kubeconfig holding only its token" demo_satoken_kubeconfig
 step "kubectl with that kubeconfig is the service account" demo_satoken_whoami
+step "eks-access: map demo-user as an administrator in aws-auth (created on the way)" demo_access_admin
+step "eks-access: let worker nodes join (system:bootstrappers, system:nodes)" demo_access_nodes
+step "eks-access: a non-admin human; then everything mapped, as the authenticator sees it" demo_access_list
+step "eks-access refuses to remove the last system:masters mapping" demo_access_lockout
 step "A cluster whose API endpoint is private (only reachable inside its VPC)" demo_hosts_private_cluster
 step "eks-hosts writes the endpoint's private addresses into a (temporary) hosts file" demo_hosts_write
 step "eks-hosts --check, then --remove restores the file" demo_hosts_check_remove

@@ -64,6 +64,13 @@ int ek_startswith(const char *s, const char *prefix);
 int ek_endswith(const char *s, const char *suffix);
 
 /*
+ * Copy untrusted text s (may be NULL) into dst[dsz] (dsz >= 4) for an error
+ * message or a terminal: control characters, DEL and non-ASCII bytes become
+ * '?', text that does not fit is cut and ends in "...".  Returns dst.
+ */
+const char *ek_printable(char *dst, size_t dsz, const char *s);
+
+/*
  * Read a whole regular file into b (bounded by b->max).  Refuses FIFOs and
  * devices.  0, EKSKIT_ERR_NOT_FOUND (ENOENT), EKSKIT_ERR_PERM, EKSKIT_ERR_IO
  * or EKSKIT_ERR_NOMEM (too large).  err gets a message naming the file.

@@ -19,6 +19,7 @@ struct eks_cluster {
 	char *outpost_cluster_id;     /* `id` of an Outposts local cluster, else NULL */
 	char *version;                /* Kubernetes version, may be NULL */
 	char **subnet_ids;            /* resourcesVpcConfig.subnetIds, NULL-terminated; may be NULL */
+	char *authentication_mode;    /* accessConfig.authenticationMode, NULL when absent */
 };
 
 /* *out owned by caller: eks_cluster_free.  ResourceNotFoundException -> EKSKIT_ERR_NOT_FOUND. */

@@ -352,6 +352,12 @@ class Fake:
         self.admin_token = certs["admin_token"]
         self.log_lock = threading.Lock()
         self.log_file = open(args.log, "a", buffering=1) if args.log else None
+        # POST /_fake/configmap-race: data merged into a ConfigMap right after
+        # the next GETs of it (another writer between a client's GET and PUT)
+        self.races = {}
+        # POST /_fake/reject: writes of an object answered like a validating
+        # admission webhook that denies them
+        self.rejects = {}
         for ns in ("default", "kube-system", "kube-public", "kube-node-lease"):
             self.store.create("namespaces", "", {"metadata": {"name": ns}})
         if args.state:
@@ -505,7 +511,11 @@ class Fake:
         data = cm.get("data") or {}
         canon = ident["canonical_arn"].lower()
         for key, arn_key in (("mapRoles", "rolearn"), ("mapUsers", "userarn")):
-            for entry in parse_mapping(data.get(key, "")):
+            # the authenticator keys a map by the lower-cased ARN: the LAST
+            # duplicate wins, so look from the end
+            for entry in reversed(parse_mapping(data.get(key, ""))):
+                if not isinstance(entry, dict):
+                    continue
                 want = str(entry.get(arn_key, ""))
                 if arn_key == "rolearn":  # role paths are not part of assumed-role ARNs
                     want = re.sub(r":role/.*/", ":role/", want)
@@ -521,6 +531,38 @@ class Fake:
             if str(acct) == ident["account"]:
                 return Identity(ident["canonical_arn"], [], extra=extra, how="eks-token")
         raise Unauthorized("eks token: ARN is not mapped: %s" % ident["canonical_arn"])
+
+    # ---------------------------------------------------------- test hooks
+    def after_get(self, res, ns, name):
+        if res != "configmaps":
+            return
+        with self.store.lock:
+            race = self.races.get((ns, name))
+            if not race or race["times"] <= 0:
+                return
+            race["times"] -= 1
+            cur = self.store.get(res, ns, name)
+            data = cur.setdefault("data", {})
+            for k, v in race["data"].items():
+                if v is None:
+                    data.pop(k, None)
+                elif isinstance(v, str) and v.startswith("append:"):
+                    data[k] = data.get(k, "") + v[len("append:"):]
+                else:
+                    data[k] = v
+            self.store.replace(res, ns, name, cur, check_rv=False)
+            self.log("race: %s/%s changed after a GET" % (ns, name))
+
+    def maybe_reject(self, res, ns, name):
+        with self.store.lock:
+            rule = self.rejects.get((res, ns, name))
+            if not rule:
+                return
+            if rule["times"] > 0:
+                rule["times"] -= 1
+                if rule["times"] == 0:
+                    self.rejects.pop((res, ns, name), None)
+        raise ApiError(rule["code"], rule["reason"], rule["message"])
 
     # ---------------------------------------------------------- authenticate
     def authenticate(self, handler):
@@ -951,6 +993,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = self.read_body() or {}
             fake.delay = max(0.0, float(body.get("seconds", 0)))
             return 200, {"delaySeconds": fake.delay}, []
+        if path in ("/_fake/configmap-race", "/_fake/reject") and method == "POST":
+            return self.fake_control(path, ident)
         if path == "/version" and method == "GET":
             return 200, SERVER_VERSION, []
         if path in ("/healthz", "/livez", "/readyz") and method == "GET":
@@ -1035,8 +1079,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                "the server does not allow this method on the requested resource")
             result, warnings = fake.token_request(ns, name, self.read_body())
             return 201, result, warnings
+        if method in ("POST", "PUT", "PATCH", "DELETE"):
+            fake.maybe_reject(res, ns, name or ((self.peek_body() or {}).get("metadata") or
+                                                {}).get("name", ""))
         if method == "GET" and name:
-            return 200, store.require(res, ns, name), []
+            obj = store.require(res, ns, name)
+            fake.after_get(res, ns, name)
+            return 200, obj, []
         if method == "GET":
             items = store.list(res, ns if namespaced and ns else None)
             sel = query.get("fieldSelector", [""])[0]
@@ -1099,6 +1148,43 @@ class Handler(http.server.BaseHTTPRequestHandler):
                          "details": {"name": name, "group": group, "kind": res,
                                      "uid": obj["metadata"]["uid"]}}, []
         raise ApiError(405, "MethodNotAllowed", "method not allowed")
+
+    def peek_body(self):
+        try:
+            body = json.loads(self.raw_body) if self.raw_body else None
+        except ValueError:
+            return None
+        return body if isinstance(body, dict) else None
+
+    def fake_control(self, path, ident):
+        """Test hooks for concurrent writers and admission webhooks (admins only).
+
+        /_fake/configmap-race {"namespace", "name", "data": {k: v}, "times": N}:
+          after each of the next N GETs of that ConfigMap, merge `data` into it
+          (a new resourceVersion), as if someone wrote between a GET and a PUT.
+          A value of null deletes the key; "append:TEXT" appends TEXT to it.
+        /_fake/reject {"resource", "namespace", "name", "code", "reason",
+          "message", "times"}: the next N writes (times 0: all, until a call
+          with code 0) fail with a Status like a denying admission webhook.
+        """
+        if "system:masters" not in ident.groups:
+            raise ApiError(403, "Forbidden", "only administrators may use %s" % path)
+        body = self.read_body() or {}
+        fake = self.fake
+        key = (body.get("resource", "configmaps"), body.get("namespace", "kube-system"),
+               body.get("name", "aws-auth"))
+        with fake.store.lock:
+            if path == "/_fake/configmap-race":
+                fake.races[key[1:]] = {"data": body.get("data") or {},
+                                       "times": int(body.get("times", 1))}
+            elif int(body.get("code", 0)) == 0:
+                fake.rejects.pop(key, None)
+            else:
+                fake.rejects[key] = {"code": int(body["code"]),
+                                     "reason": body.get("reason", "BadRequest"),
+                                     "message": body.get("message", "denied"),
+                                     "times": int(body.get("times", 0))}
+        return 200, {"ok": True}, []
 
     @staticmethod
     def validate(res, body, name=None):

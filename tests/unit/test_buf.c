@@ -72,6 +72,20 @@ test_read_file_missing(void **state)
 	ekbuf_release(&b);
 }
 
+/* Untrusted text for messages: no control bytes, long text cut with "...". */
+static void
+test_printable(void **state)
+{
+	char small[8], big[64];
+
+	(void)state;
+	assert_string_equal(ek_printable(big, sizeof(big), "a\033[2Jb\r\n\x7f\xc3\xa9"),
+	    "a?[2Jb?????");
+	assert_string_equal(ek_printable(small, sizeof(small), "abcdefghij"), "abcd...");
+	assert_string_equal(ek_printable(small, sizeof(small), "abcdefg"), "abcdefg");
+	assert_string_equal(ek_printable(small, sizeof(small), NULL), "");
+}
+
 int
 main(void)
 {
@@ -80,6 +94,7 @@ main(void)
 		cmocka_unit_test(test_secret_growth),
 		cmocka_unit_test(test_error_prefix),
 		cmocka_unit_test(test_read_file_missing),
+		cmocka_unit_test(test_printable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

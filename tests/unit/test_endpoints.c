@@ -363,6 +363,49 @@ test_botocore_oracle(void **state)
 	ekbuf_release(&rows);
 }
 
+/* IAM's one endpoint per partition (values from botocore's endpoint rules). */
+static void
+test_iam_global(void **state)
+{
+	static const char *const rows[][3] = {
+		{ "us-west-2", "https://iam.amazonaws.com", "us-east-1" },
+		{ "eu-west-1", "https://iam.amazonaws.com", "us-east-1" },
+		{ "cn-northwest-1", "https://iam.cn-north-1.amazonaws.com.cn", "cn-north-1" },
+		{ "us-gov-east-1", "https://iam.us-gov.amazonaws.com", "us-gov-west-1" },
+		{ "us-iso-east-1", "https://iam.us-iso-east-1.c2s.ic.gov", "us-iso-east-1" },
+		{ "us-isob-east-1", "https://iam.us-isob-east-1.sc2s.sgov.gov", "us-isob-east-1" },
+		{ "eu-isoe-west-1", "https://iam.eu-isoe-west-1.cloud.adc-e.uk", "eu-isoe-west-1" },
+		{ "us-isof-south-1", "https://iam.us-isof-south-1.csp.hci.ic.gov", "us-isof-south-1" },
+		{ "eusc-de-east-1", "https://iam.eusc-de-east-1.amazonaws.eu", "eusc-de-east-1" },
+	};
+	struct aws_endpoint_opts o = { NULL, NULL, 0, 0 };
+	struct ekskit_err err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *url = NULL, *sig = NULL;
+
+		assert_int_equal(aws_endpoint_resolve("iam", rows[i][0], &o, &url, &sig,
+		    &err), 0);
+		assert_string_equal(url, rows[i][1]);
+		assert_string_equal(sig, rows[i][2]);
+		free(url);
+		free(sig);
+	}
+	setenv("AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:5000/", 1);
+	{
+		char *url = NULL, *sig = NULL;
+
+		assert_int_equal(aws_endpoint_resolve("iam", "us-west-2", &o, &url, &sig,
+		    &err), 0);
+		assert_string_equal(url, "http://127.0.0.1:5000");
+		free(url);
+		free(sig);
+	}
+	unsetenv("AWS_ENDPOINT_URL_IAM");
+}
+
 int
 main(void)
 {
@@ -373,6 +416,7 @@ main(void)
 		cmocka_unit_test_setup(test_overrides, clean_env),
 		cmocka_unit_test_setup(test_settings_from_profile, clean_env),
 		cmocka_unit_test_setup(test_botocore_oracle, clean_env),
+		cmocka_unit_test_setup(test_iam_global, clean_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
