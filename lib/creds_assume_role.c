@@ -365,3 +365,23 @@ creds_profile_assume_role(const struct creds_ctx *ctx, const char *profile,
 	v.names[v.n++] = profile;
 	return assume_profile(ctx, profile, &v, out, err);
 }
+
+int
+creds_profile_needs_mfa(const struct awsconfig *cfg, const char *profile)
+{
+	struct creds_ctx ctx;
+	const char *next;
+	int depth;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = cfg;
+	for (depth = 0; profile != NULL && depth <= CHAIN_MAX; depth++) {
+		if (has_role(&ctx, profile) && get(&ctx, profile, "mfa_serial") != NULL)
+			return 1;
+		next = get(&ctx, profile, "source_profile");
+		if (next == NULL || strcmp(next, profile) == 0)
+			break;
+		profile = next;
+	}
+	return 0;
+}
