@@ -328,6 +328,9 @@ cached_assume_role(const struct creds_ctx *ctx, const char *profile,
 	int r;
 
 	*out = NULL;
+	/* a role session the AWS CLI opened (perhaps after an MFA prompt) */
+	if (creds_cli_cache_get(ctx, profile, out) == 0)
+		return 0;
 	if ((r = sts_region(ctx, &eo, &region, err)) != 0 ||
 	    (r = aws_endpoint_resolve("sts", region, &eo, &url, &signing, err)) != 0)
 		goto out;

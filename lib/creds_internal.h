@@ -53,6 +53,14 @@ int creds_profile_assume_role(const struct creds_ctx *ctx, const char *profile,
     struct aws_credentials **out, struct ekskit_err *err);
 
 /*
+ * Role credentials for an assume-role profile from the AWS CLI's cache
+ * (~/.aws/cli/cache, botocore's key), read only (creds_cli_cache.c).
+ * EKSKIT_ERR_NOT_FOUND when there is no usable entry.
+ */
+int creds_cli_cache_get(const struct creds_ctx *ctx, const char *profile,
+    struct aws_credentials **out);
+
+/*
  * The MFA code for an assume-role profile with mfa_serial (creds_mfa.c).
  * Writes a NUL-terminated code into code[codesz]; the caller wipes it.
  */

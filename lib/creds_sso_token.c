@@ -41,22 +41,6 @@ sso_token_login_hint(struct ekskit_err *err, const struct sso_token_source *s,
 	    "`aws sso login --profile %s`", why, s->profile, s->profile);
 }
 
-/* Accept the CLI's "…Z" and the older "…UTC" spellings. */
-static int
-parse_time(const char *s, time_t *t)
-{
-	char buf[64];
-	size_t n;
-
-	if (s == NULL)
-		return EKSKIT_ERR_INVALID;
-	n = strlen(s);
-	if (n > 3 && n < sizeof(buf) && strcmp(s + n - 3, "UTC") == 0) {
-		snprintf(buf, sizeof(buf), "%.*sZ", (int)(n - 3), s);
-		return timeutil_parse_rfc3339(buf, t);
-	}
-	return timeutil_parse_rfc3339(s, t);
-}
 
 static const char *
 jstr(const json_t *o, const char *key)
@@ -106,7 +90,7 @@ token_read(const struct sso_token_source *s, const char *path, json_t **out,
 		return sso_token_login_hint(err, s, "the cached SSO token is unreadable");
 	}
 	tok = jstr(o, "accessToken");
-	if (tok == NULL || *tok == '\0' || parse_time(jstr(o, "expiresAt"), expiry) != 0) {
+	if (tok == NULL || *tok == '\0' || timeutil_parse_botocore(jstr(o, "expiresAt"), expiry) != 0) {
 		json_decref(o);
 		return sso_token_login_hint(err, s, "the cached SSO token is incomplete");
 	}
@@ -126,7 +110,7 @@ refreshable(const json_t *tok, time_t now)
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (json_object_get(tok, keys[i]) == NULL)
 			return 0;
-	return parse_time(jstr(tok, "registrationExpiresAt"), &reg) == 0 && reg > now;
+	return timeutil_parse_botocore(jstr(tok, "registrationExpiresAt"), &reg) == 0 && reg > now;
 }
 
 static char *
@@ -328,7 +312,7 @@ refresh_locked(const struct sso_token_source *s, const char *path, time_t now,
 		    "%s%s\n", s->session, r ? " (could not save it)" : "");
 	json_decref(*tok);
 	*tok = fresh;
-	(void)parse_time(jstr(fresh, "expiresAt"), expiry);
+	(void)timeutil_parse_botocore(jstr(fresh, "expiresAt"), expiry);
 	return EKSKIT_OK;
 }
 
