@@ -183,22 +183,12 @@ refreshed_token(const struct sso_token_source *s, const json_t *old,
 static void
 create_token_failure(const struct http_response *resp, char *buf, size_t n)
 {
-	const char *code = resp->amzn_error_type;
-	json_t *o = NULL;
+	char code[80];
 
-	if (code == NULL) {
-		o = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len,
-		    0, NULL);
-		code = jstr(o, "error");
-	}
-	snprintf(buf, n, "SSO OIDC CreateToken failed with HTTP %ld%s%.64s",
-	    resp->status, code ? ": " : "", code ? code : "");
-	/* only [A-Za-z0-9_:.-] of a server-chosen code reaches a terminal */
-	for (char *p = buf; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr(" _:.-", *p)))
-			*p = '?';
-	json_decref(o);
+	creds_json_error_code(resp->amzn_error_type, resp->body.data,
+	    resp->body.len, "error", code, sizeof(code));
+	snprintf(buf, n, "SSO OIDC CreateToken failed with HTTP %ld%s%s",
+	    resp->status, code[0] ? ": " : "", code);
 }
 
 /*
