@@ -148,6 +148,17 @@ doc_credentials(const struct login *l, const json_t *doc,
 
 /* ------------------------------------------------------------ DPoP */
 
+/* No passphrase: OpenSSL's default would prompt on the terminal. */
+static int
+no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
 static EVP_PKEY *
 load_p256_key(const char *pem)
 {
@@ -157,7 +168,7 @@ load_p256_key(const char *pem)
 
 	if (pem == NULL || (bio = BIO_new_mem_buf(pem, -1)) == NULL)
 		return NULL;
-	k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	k = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
 	BIO_free(bio);
 	if (k != NULL && (!EVP_PKEY_is_a(k, "EC") ||
 	    EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, group,
