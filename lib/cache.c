@@ -275,19 +275,20 @@ open_cache_dir(const struct cache_opts *o, int create, char **dir_out)
 	return fd;
 }
 
-/* Read an entry; NOT_FOUND for absent, unsafe (warned), expired or corrupt. */
+/*
+ * Read a file that must be ours alone: no symlink, a regular file owned by
+ * us with no group/other access, at most b's cap.  NOT_FOUND for absent or
+ * unsafe (warned) files.
+ */
 static int
-read_entry(int dirfd, const char *dir, const char *name,
-    const struct cache_opts *o, time_t now, struct aws_credentials **out)
+read_private(int dirfd, const char *dir, const char *name,
+    const struct cache_opts *o, struct ekbuf *b)
 {
-	struct ekbuf b;
 	struct stat st;
 	char chunk[4096];
 	ssize_t n;
-	int fd, r = EKSKIT_ERR_NOT_FOUND;
-	int margin = o->margin > 0 ? o->margin : CACHE_MARGIN_SECONDS;
+	int fd;
 
-	*out = NULL;
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd == -1) {
 		if (errno == ELOOP)
@@ -309,17 +310,37 @@ read_entry(int dirfd, const char *dir, const char *name,
 		close(fd);
 		return EKSKIT_ERR_NOT_FOUND;
 	}
-	ekbuf_init_secret(&b, CACHE_MAX_ENTRY);
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
-		if (ekbuf_append(&b, chunk, (size_t)n) != EKSKIT_OK) {
+		if (ekbuf_append(b, chunk, (size_t)n) != EKSKIT_OK) {
 			n = -1;
 			break;
 		}
 	}
 	OPENSSL_cleanse(chunk, sizeof(chunk));
 	close(fd);
-	if (n == 0 && b.data != NULL &&
-	    cache_entry_decode(b.data, b.len, out, NULL) == EKSKIT_OK) {
+	if (n != 0 || b->data == NULL) {
+		warn(o, "ignoring unreadable cache entry %s/%s", dir, name);
+		return EKSKIT_ERR_NOT_FOUND;
+	}
+	return EKSKIT_OK;
+}
+
+/* Read an entry; NOT_FOUND for absent, unsafe (warned), expired or corrupt. */
+static int
+read_entry(int dirfd, const char *dir, const char *name,
+    const struct cache_opts *o, time_t now, struct aws_credentials **out)
+{
+	struct ekbuf b;
+	int r = EKSKIT_ERR_NOT_FOUND;
+	int margin = o->margin > 0 ? o->margin : CACHE_MARGIN_SECONDS;
+
+	*out = NULL;
+	ekbuf_init_secret(&b, CACHE_MAX_ENTRY);
+	if (read_private(dirfd, dir, name, o, &b) != EKSKIT_OK) {
+		ekbuf_release(&b);
+		return r;
+	}
+	if (cache_entry_decode(b.data, b.len, out, NULL) == EKSKIT_OK) {
 		if ((*out)->expiration - now >= margin) {
 			r = EKSKIT_OK;
 		} else {
@@ -330,6 +351,29 @@ read_entry(int dirfd, const char *dir, const char *name,
 		warn(o, "ignoring unreadable cache entry %s/%s", dir, name);
 	}
 	ekbuf_release(&b);
+	return r;
+}
+
+int
+cache_read_foreign(const char *dir, const char *name,
+    const struct cache_opts *o, struct ekbuf *b)
+{
+	struct stat st;
+	int dirfd, r;
+
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dirfd == -1)
+		return EKSKIT_ERR_NOT_FOUND;
+	/* others must not be able to plant or swap entries in it */
+	if (fstat(dirfd, &st) == -1 || st.st_uid != geteuid() ||
+	    (st.st_mode & 022) != 0) {
+		warn(o, "ignoring the cache %s: it must be owned by uid %ld and "
+		    "writable only by it", dir, (long)geteuid());
+		close(dirfd);
+		return EKSKIT_ERR_NOT_FOUND;
+	}
+	r = read_private(dirfd, dir, name, o, b);
+	close(dirfd);
 	return r;
 }
 

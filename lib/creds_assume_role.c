@@ -329,6 +329,9 @@ cached_assume_role(const struct creds_ctx *ctx, const char *profile,
 	int r;
 
 	*out = NULL;
+	/* a role session the AWS CLI opened (perhaps after an MFA prompt) */
+	if (creds_cli_cache_get(ctx, profile, out) == 0)
+		return 0;
 	if ((r = sts_region(ctx, &eo, &region, err)) != 0 ||
 	    (r = aws_endpoint_resolve("sts", region, &eo, &url, &signing, err)) != 0)
 		goto out;
@@ -365,4 +368,24 @@ creds_profile_assume_role(const struct creds_ctx *ctx, const char *profile,
 	memset(&v, 0, sizeof(v));
 	v.names[v.n++] = profile;
 	return assume_profile(ctx, profile, &v, out, err);
+}
+
+int
+creds_profile_needs_mfa(const struct awsconfig *cfg, const char *profile)
+{
+	struct creds_ctx ctx;
+	const char *next;
+	int depth;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = cfg;
+	for (depth = 0; profile != NULL && depth <= CHAIN_MAX; depth++) {
+		if (has_role(&ctx, profile) && get(&ctx, profile, "mfa_serial") != NULL)
+			return 1;
+		next = get(&ctx, profile, "source_profile");
+		if (next == NULL || strcmp(next, profile) == 0)
+			break;
+		profile = next;
+	}
+	return 0;
 }

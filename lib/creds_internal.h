@@ -53,6 +53,31 @@ int creds_profile_assume_role(const struct creds_ctx *ctx, const char *profile,
     struct aws_credentials **out, struct ekskit_err *err);
 
 /*
+ * Role credentials for an assume-role profile from the AWS CLI's cache
+ * (~/.aws/cli/cache, botocore's key), read only (creds_cli_cache.c).
+ * EKSKIT_ERR_NOT_FOUND when there is no usable entry.
+ */
+int creds_cli_cache_get(const struct creds_ctx *ctx, const char *profile,
+    struct aws_credentials **out);
+
+/*
+ * `aws login` profiles (login_session), botocore's LoginProvider
+ * (creds_login.c): cached credentials, refreshed with a DPoP-bound
+ * CreateOAuth2Token and written back.  NOT_FOUND without login_session.
+ */
+int creds_login_get(const struct creds_ctx *ctx, const char *profile,
+    struct aws_credentials **out, struct ekskit_err *err);
+
+/*
+ * The DPoP proof botocore sends with CreateOAuth2Token: an ES256 JWT for
+ * POST url at iat, the key's public half as the header's jwk.  key is an
+ * EVP_PKEY (EC P-256).  *out malloc'd.  Exposed for tests.
+ */
+struct evp_pkey_st;
+int creds_login_dpop_proof(struct evp_pkey_st *key, const char *url,
+    time_t iat, char **out);
+
+/*
  * The MFA code for an assume-role profile with mfa_serial (creds_mfa.c).
  * Writes a NUL-terminated code into code[codesz]; the caller wipes it.
  */

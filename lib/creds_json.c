@@ -103,3 +103,23 @@ creds_json_error_hint(const char *body, size_t len, char *buf, size_t bufsz)
 	json_decref(o);
 	return buf;
 }
+
+const char *
+creds_json_error_code(const char *errtype, const char *body, size_t len,
+    const char *field, char *buf, size_t bufsz)
+{
+	json_t *o = NULL;
+	char *p;
+
+	if (errtype == NULL && body != NULL && len > 0) {
+		o = json_loadb(body, len, 0, NULL);
+		errtype = jstr(o, field);
+	}
+	snprintf(buf, bufsz, "%.64s", errtype ? errtype : "");
+	for (p = buf; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("_.:-", *p)))
+			*p = '?';
+	json_decref(o);
+	return buf;
+}

@@ -28,6 +28,15 @@ const char *creds_json_error_hint(const char *body, size_t len, char *buf,
     size_t bufsz);
 
 /*
+ * The error code of a failed AWS JSON call for messages: the
+ * x-amzn-ErrorType header (errtype, may be NULL) or else the body's string
+ * field `field` ("error", "__type" ...), at most 64 characters, only
+ * [A-Za-z0-9_.:-] (anything else becomes '?').  "" when neither.  Returns buf.
+ */
+const char *creds_json_error_code(const char *errtype, const char *body,
+    size_t len, const char *field, char *buf, size_t bufsz);
+
+/*
  * Make jansson wipe every block it frees (its copies of parsed secret keys,
  * session and bearer tokens would otherwise linger on the heap).  Process
  * wide and idempotent; call before parsing or emitting credentials.

@@ -70,6 +70,7 @@ static int (*const profile_sources[])(const struct creds_ctx *, const char *,
 	creds_web_identity_profile_get,  /* web_identity_token_file + role_arn */
 	creds_sso_get,                   /* sso_session / sso_start_url */
 	profile_static,
+	creds_login_get,                 /* login_session (`aws login`) */
 	creds_process_get,               /* credential_process */
 };
 

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "creds_json.h"
+#include "creds_sso_token.h"
 #include "ekskit/awsconfig.h"
 #include "ekskit/buf.h"
 #include "ekskit/cache.h"
@@ -21,7 +22,6 @@
 #include "ekskit/http.h"
 #include "ekskit/timeutil.h"
 
-#define MAX_TOKEN_FILE (256 * 1024)
 #define MAX_LIFETIME_MS (36LL * 3600 * 1000)
 
 void
@@ -98,75 +98,6 @@ load_profile(const struct creds_ctx *ctx, const char *profile,
 	return EKSKIT_OK;
 }
 
-static int
-login_hint(struct ekskit_err *err, const struct sso_profile *p, const char *why)
-{
-	return ekskit_err_set(err, EKSKIT_ERR_EXPIRED, "%s for profile %s; run "
-	    "`aws sso login --profile %s`", why, p->profile, p->profile);
-}
-
-/* Accept the CLI's "…Z" and the older "…UTC" spellings. */
-static int
-parse_expiry(const char *s, time_t *t)
-{
-	char buf[64];
-	size_t n = strlen(s);
-
-	if (n > 3 && n < sizeof(buf) && strcmp(s + n - 3, "UTC") == 0) {
-		snprintf(buf, sizeof(buf), "%.*sZ", (int)(n - 3), s);
-		return timeutil_parse_rfc3339(buf, t);
-	}
-	return timeutil_parse_rfc3339(s, t);
-}
-
-/* The cached access token (secret, caller ek_free_secret()s). */
-static int
-read_access_token(const struct sso_profile *p, time_t now, char **token,
-    struct ekskit_err *err)
-{
-	const char *home = getenv("HOME"), *tok, *exp;
-	char name[46], path[4096];
-	struct ekbuf b;
-	json_t *o = NULL;
-	time_t expiry;
-	int r;
-
-	*token = NULL;
-	if (home == NULL || *home == '\0')
-		return ekskit_err_set(err, EKSKIT_ERR_CONFIG, "HOME is not set: "
-		    "cannot find the AWS CLI's SSO token cache");
-	creds_sso_cache_name(p->session ? p->session : p->start_url, name);
-	snprintf(path, sizeof(path), "%s/.aws/sso/cache/%s", home, name);
-	ekbuf_init_secret(&b, MAX_TOKEN_FILE);
-	r = ek_read_file(path, &b, NULL);
-	if (r == EKSKIT_ERR_NOT_FOUND) {
-		ekbuf_release(&b);
-		return login_hint(err, p, "no cached SSO token in ~/.aws/sso/cache");
-	}
-	creds_json_wipe_on_free();
-	if (r == EKSKIT_OK)
-		o = json_loadb(b.data, b.len, 0, NULL);
-	ekbuf_release(&b);
-	if (r != EKSKIT_OK || !json_is_object(o)) {
-		json_decref(o);
-		return login_hint(err, p, "the cached SSO token is unreadable");
-	}
-	tok = json_string_value(json_object_get(o, "accessToken"));
-	exp = json_string_value(json_object_get(o, "expiresAt"));
-	if (tok == NULL || *tok == '\0' || exp == NULL ||
-	    parse_expiry(exp, &expiry) != EKSKIT_OK) {
-		r = login_hint(err, p, "the cached SSO token is incomplete");
-	} else if (expiry <= now) {
-		r = login_hint(err, p, "the SSO session has expired");
-	} else if ((*token = ek_strdup(tok)) == NULL) {
-		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
-	} else {
-		r = EKSKIT_OK;
-	}
-	json_decref(o);
-	return r;
-}
-
 /* The portal base URL: AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL, or the real one. */
 static char *
 portal_base(const char *region)
@@ -192,6 +123,7 @@ portal_base(const char *region)
 
 struct sso_fetch {
 	const struct sso_profile *p;
+	const struct sso_token_source *src;
 	const char *base;
 	const char *token;   /* secret */
 	int verbose;
@@ -266,8 +198,8 @@ fetch_sso(void *arg, struct aws_credentials **out, struct ekskit_err *err)
 	if ((r = http_perform(&req, &resp, err)) != EKSKIT_OK) {
 		ekskit_err_prefix(err, "SSO GetRoleCredentials for profile %s", p->profile);
 	} else if (resp.status == 401) {
-		r = login_hint(err, p, "the SSO portal rejected the cached token "
-		    "(expired or signed out)");
+		r = sso_token_login_hint(err, f->src, "the SSO portal rejected the "
+		    "cached token (expired or signed out)");
 	} else if (resp.status == 403) {
 		ekskit_err_set_remote(err, resp.status, "ForbiddenException");
 		r = ekskit_err_set(err, EKSKIT_ERR_REMOTE, "ForbiddenException: your "
@@ -289,6 +221,7 @@ int
 creds_sso_get(const struct creds_ctx *ctx, const char *profile,
     struct aws_credentials **out, struct ekskit_err *err)
 {
+	struct sso_token_source src;
 	struct sso_profile p;
 	struct sso_fetch f;
 	struct cache_key key;
@@ -298,8 +231,15 @@ creds_sso_get(const struct creds_ctx *ctx, const char *profile,
 	*out = NULL;
 	if ((r = load_profile(ctx, profile, &p, err)) != EKSKIT_OK)
 		return r;
+	src.profile = profile;
+	src.session = p.session;
+	src.start_url = p.start_url;
+	src.region = p.region;
+	src.cfg = ctx->cfg;
+	src.cfg_profile = ctx->profile;
+	src.verbose = ctx->verbose;
 	/* the token is checked before the cache, so `aws sso logout` takes effect */
-	if ((r = read_access_token(&p, ctx->now ? ctx->now : time(NULL), &token,
+	if ((r = sso_token_load(&src, ctx->now ? ctx->now : time(NULL), &token,
 	    err)) != EKSKIT_OK)
 		return r;
 	if ((base = portal_base(p.region)) == NULL) {
@@ -307,6 +247,7 @@ creds_sso_get(const struct creds_ctx *ctx, const char *profile,
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	}
 	f.p = &p;
+	f.src = &src;
 	f.base = base;
 	f.token = token;
 	f.verbose = ctx->verbose;

@@ -121,6 +121,14 @@ exec_profile(const struct ekc_opts *o)
 	return p != NULL && *p != '\0' ? p : NULL;
 }
 
+/* Whether the exec block's profile (default: the selected one) may ask for MFA. */
+static int
+profile_needs_mfa(const struct aws_ctx *a, const char *profile)
+{
+	return creds_profile_needs_mfa(a->cfg, profile ? profile :
+	    awsconfig_selected_profile(NULL));
+}
+
 static void
 aws_ctx_release(struct aws_ctx *a)
 {
@@ -304,6 +312,7 @@ run_one(const struct ekc_opts *o, const struct ekc_io *io,
 	int r;
 
 	eo.profile = exec_profile(o);
+	eo.needs_mfa = profile_needs_mfa(a, eo.profile);
 	if ((r = describe_usable(a, o->cluster_name, io, &cl, err)) == EKSKIT_OK &&
 	    (r = kcu_entries_build(cl, &eo, &e, err)) == EKSKIT_OK &&
 	    (r = apply_server(o, io, a, cl, &e, 1, err)) == EKSKIT_OK)
@@ -325,6 +334,7 @@ run_all(const struct ekc_opts *o, const struct ekc_io *io,
 	int r, warn;
 
 	eo.profile = exec_profile(o);
+	eo.needs_mfa = profile_needs_mfa(a, eo.profile);
 	if ((r = eks_list_clusters(&a->client, &names, err)) != EKSKIT_OK)
 		return r;
 	while (names[n] != NULL)
@@ -424,6 +434,7 @@ run_users(const struct ekc_opts *o, const struct ekc_io *io,
 		if (users[i].namespace != NULL)
 			eo.namespace = users[i].namespace;
 		eo.profile = users[i].profile ? users[i].profile : exec_profile(o);
+		eo.needs_mfa = profile_needs_mfa(a, eo.profile);
 		if ((r = kcu_entries_build(cl, &eo, &e[i], err)) != EKSKIT_OK)
 			goto out;
 	}

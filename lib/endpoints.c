@@ -357,6 +357,21 @@ iam_host(const struct aws_partition *p, int fips, char **host,
 }
 
 /*
+ * The first label(s) of a service's host where they differ from its name
+ * (botocore's endpointPrefix): SSO OIDC is oidc.<region>, the SSO portal
+ * portal.sso.<region>.
+ */
+static const char *
+host_prefix(const char *service)
+{
+	if (strcmp(service, "sso-oidc") == 0)
+		return "oidc";
+	if (strcmp(service, "sso") == 0)
+		return "portal.sso";
+	return service;
+}
+
+/*
  * The real host of a service in a region (no overrides).  *signing_region
  * is the region to sign with (us-east-1 for the global STS host).
  */
@@ -366,6 +381,7 @@ service_host(const char *service, const char *region,
     struct ekskit_err *err)
 {
 	const struct aws_partition *p;
+	const char *prefix;
 	int fips, dual, legacy = 0;
 	char shown[80];
 	int n;
@@ -380,27 +396,28 @@ service_host(const char *service, const char *region,
 	fips = use_fips(o);
 	dual = use_dualstack(o);
 	*signing_region = region;
+	prefix = host_prefix(service);
 	if (strcmp(service, "sts") == 0 && (legacy = sts_legacy(o, err)) < 0)
 		return legacy;
 	if (strcmp(service, "iam") == 0)
 		n = iam_host(p, fips, host, signing_region);
 	else if (fips && dual)
-		n = asprintf(host, "%s-fips.%s.%s", service, region, p->dualstack_suffix);
+		n = asprintf(host, "%s-fips.%s.%s", prefix, region, p->dualstack_suffix);
 	else if (fips && strcmp(service, "eks") == 0 && strcmp(p->name, "aws") == 0)
 		n = asprintf(host, "fips.eks.%s.amazonaws.com", region);
 	else if (fips && strcmp(p->name, "aws-us-gov") == 0 &&
 	    (strcmp(service, "sts") == 0 || strcmp(service, "eks") == 0))
 		n = asprintf(host, "%s.%s.amazonaws.com", service, region);
 	else if (fips)
-		n = asprintf(host, "%s-fips.%s.%s", service, region, p->dns_suffix);
+		n = asprintf(host, "%s-fips.%s.%s", prefix, region, p->dns_suffix);
 	else if (dual)
-		n = asprintf(host, "%s.%s.%s", service, region, p->dualstack_suffix);
+		n = asprintf(host, "%s.%s.%s", prefix, region, p->dualstack_suffix);
 	else if (strcmp(service, "sts") == 0 && (strcmp(region, "aws-global") == 0 ||
 	    (legacy && is_legacy_global(region)))) {
 		n = asprintf(host, "sts.amazonaws.com");
 		*signing_region = "us-east-1";
 	} else
-		n = asprintf(host, "%s.%s.%s", service, region, p->dns_suffix);
+		n = asprintf(host, "%s.%s.%s", prefix, region, p->dns_suffix);
 	if (n < 0) {
 		*host = NULL;
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");

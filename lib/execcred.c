@@ -104,8 +104,36 @@ json_plain(const char *s)
 }
 
 int
+execcred_interactive(const char *exec_info)
+{
+	json_t *root, *v;
+	size_t len;
+	int r;
+
+	if (exec_info == NULL || exec_info[0] == '\0')
+		return -1;
+	len = strnlen(exec_info, EXECCRED_INFO_MAX + 1);
+	if (len > EXECCRED_INFO_MAX)
+		return 0;
+	root = json_loadb(exec_info, len, JSON_REJECT_DUPLICATES, NULL);
+	v = json_object_get(json_object_get(root, "spec"), "interactive");
+	r = json_is_true(v) ? 1 : 0;
+	json_decref(root);
+	return r;
+}
+
+int
 execcred_format(const char *api_version, const char *token,
     time_t expiration, char **out, size_t *out_len, struct ekskit_err *err)
+{
+	return execcred_format_spec(api_version, token, expiration, 0, out,
+	    out_len, err);
+}
+
+int
+execcred_format_spec(const char *api_version, const char *token,
+    time_t expiration, int interactive, char **out, size_t *out_len,
+    struct ekskit_err *err)
 {
 	struct ekbuf b;
 	char ts[21];
@@ -132,9 +160,9 @@ execcred_format(const char *api_version, const char *token,
 	ekbuf_init_secret(&b, 64 * 1024);
 	ret = ekbuf_printf(&b,
 	    "{\"kind\":\"ExecCredential\",\"apiVersion\":\"%s\","
-	    "\"spec\":{\"interactive\":false},"
+	    "\"spec\":{\"interactive\":%s},"
 	    "\"status\":{\"expirationTimestamp\":\"%s\",\"token\":\"%s\"}}\n",
-	    api_version, ts, token);
+	    api_version, interactive ? "true" : "false", ts, token);
 	if (ret != EKSKIT_OK) {
 		ekbuf_release(&b);
 		return ekskit_err_set(err, ret, "exec credential too large");

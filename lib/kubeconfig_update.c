@@ -256,9 +256,15 @@ build_exec(const struct eks_cluster *cl, const char *region,
 		const char *eq = strchr(o->env[i], '=');
 		ok = eq != NULL && add_env(e, o->env[i], (size_t)(eq - o->env[i]), eq + 1);
 	}
-	/* exec v1 requires interactiveMode; the token never needs a terminal */
+	/*
+	 * exec v1 requires interactiveMode: Never unless the profile may ask
+	 * for an MFA code (kubectl then passes spec.interactive true when its
+	 * stdin is a terminal).  v1beta1 stays without it, as the AWS CLI
+	 * writes it (kubectl defaults it to IfAvailable).
+	 */
 	if (ok && strcmp(api, KC_EXEC_API_V1) == 0)
-		ok = (e->interactive_mode = strdup("Never")) != NULL;
+		ok = (e->interactive_mode = strdup(o->needs_mfa ? "IfAvailable" :
+		    "Never")) != NULL;
 	if (!ok) {
 		kc_exec_free(e);
 		return NULL;

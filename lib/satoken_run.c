@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "ekskit/awsconfig.h"
+#include "ekskit/buf.h"
 #include "ekskit/cache.h"
 #include "ekskit/creds.h"
 #include "ekskit/execcred.h"
@@ -50,6 +52,41 @@ fetch_token(void *arg, struct aws_credentials **out, struct ekskit_err *err)
 	return *out ? EKSKIT_OK : ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 }
 
+/*
+ * Who the caller is on the AWS side, for exec-plugin callers: the exec
+ * block alone does not say it, the environment does (AWS_PROFILE, keys,
+ * web identity, container credentials, which config files).  Names and
+ * the profile go in as they are; the environment credentials only as one
+ * SHA-256 fingerprint (cache_key_add_hashed), never in clear.
+ */
+static int
+add_aws_identity(struct cache_key *k)
+{
+	static const char *const secret_env[] = { "AWS_ACCESS_KEY_ID",
+	    "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+	    "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+	    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+	    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_CONFIG_FILE",
+	    "AWS_SHARED_CREDENTIALS_FILE" };
+	struct ekbuf fp;
+	const char *v;
+	size_t i;
+	int rc;
+
+	ekbuf_init_secret(&fp, 256 * 1024);
+	rc = cache_key_add(k, "aws-profile", awsconfig_selected_profile(NULL));
+	rc = rc ?: cache_key_add(k, "aws-role", getenv("AWS_ROLE_ARN"));
+	rc = rc ?: cache_key_add(k, "aws-role-session", getenv("AWS_ROLE_SESSION_NAME"));
+	for (i = 0; rc == EKSKIT_OK && i < sizeof(secret_env) / sizeof(secret_env[0]); i++) {
+		v = getenv(secret_env[i]);
+		rc = v ? ekbuf_printf(&fp, "%s=%zu:%s\n", secret_env[i], strlen(v), v) :
+		    ekbuf_printf(&fp, "%s unset\n", secret_env[i]);
+	}
+	rc = rc ?: cache_key_add_hashed(k, "aws-env-credentials", fp.data);
+	ekbuf_release(&fp);
+	return rc;
+}
+
 static int
 cache_key_for(const struct satoken_opts *o, const struct k8s_conn *c,
     const struct satoken_req *r, struct cache_key *k)
@@ -71,6 +108,7 @@ cache_key_for(const struct satoken_opts *o, const struct k8s_conn *c,
 	 */
 	if (c->exec_id != NULL) {
 		rc = rc ?: cache_key_add_hashed(k, "caller-exec", c->exec_id);
+		rc = rc ?: add_aws_identity(k);
 	} else {
 		rc = rc ?: cache_key_add_hashed(k, "caller-token", c->token);
 		rc = rc ?: cache_key_add_hashed(k, "caller-cert", c->client_cert_pem);

@@ -134,6 +134,22 @@ timeutil_sleep_ms(long ms)
 		;
 }
 
+int
+timeutil_parse_botocore(const char *s, time_t *out)
+{
+	char buf[64];
+	size_t n;
+
+	if (s == NULL)
+		return EKSKIT_ERR_INVALID;
+	n = strlen(s);
+	if (n > 3 && n < sizeof(buf) && strcmp(s + n - 3, "UTC") == 0) {
+		snprintf(buf, sizeof(buf), "%.*sZ", (int)(n - 3), s);
+		return timeutil_parse_rfc3339(buf, out);
+	}
+	return timeutil_parse_rfc3339(s, out);
+}
+
 static long long deadline_ms;   /* monotonic; 0 = none */
 
 void

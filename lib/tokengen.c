@@ -210,6 +210,45 @@ resolve_region(const struct tokengen_opts *o, const struct aws_endpoint_opts *eo
 	return EKSKIT_OK;
 }
 
+/* Append " --flag 'value'" (quoted unless plainly safe) to b. */
+static void
+add_shell_arg(struct ekbuf *b, const char *flag, const char *value)
+{
+	const char *p;
+
+	if (value == NULL)
+		return;
+	(void)ekbuf_printf(b, " --%s ", flag);
+	if (value[0] != '\0' && strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_./:@=,+-") == strlen(value)) {
+		(void)ekbuf_puts(b, value);
+		return;
+	}
+	(void)ekbuf_putc(b, '\'');
+	for (p = value; *p; p++) {
+		if (*p == '\'')
+			(void)ekbuf_puts(b, "'\\''");
+		else
+			(void)ekbuf_putc(b, (unsigned char)*p < 0x20 ||
+			    *p == 0x7f ? '?' : *p);
+	}
+	(void)ekbuf_putc(b, '\'');
+}
+
+char *
+tokengen_terminal_command(const struct tokengen_opts *o)
+{
+	struct ekbuf b;
+
+	ekbuf_init(&b, 8192);
+	(void)ekbuf_puts(&b, "eks-token");
+	add_shell_arg(&b, "cluster-name", o->cluster_id);
+	add_shell_arg(&b, "region", o->region);
+	add_shell_arg(&b, "profile", o->profile);
+	add_shell_arg(&b, "role-arn", o->role_arn);
+	return b.data ? ekbuf_detach(&b, NULL) : NULL;
+}
+
 int
 tokengen_run(const struct tokengen_opts *o, struct tokengen_result *out,
     struct ekskit_err *err)
@@ -221,6 +260,7 @@ tokengen_run(const struct tokengen_opts *o, struct tokengen_result *out,
 	struct creds_ctx ctx;
 	const char *profile = NULL;
 	char *region = NULL, *host = NULL, *signing_region = NULL, *token = NULL;
+	char *hint = NULL;
 	size_t keep_secrets = o->log ? o->log->nsecrets : 0;
 	time_t now;
 	char ts[21];
@@ -251,6 +291,19 @@ tokengen_run(const struct tokengen_opts *o, struct tokengen_result *out,
 	ctx.verbose = o->log ? o->log->verbose : 0;
 	ctx.no_cache = o->no_cache;
 	ctx.profile_from_flag = o->profile != NULL;
+	ctx.no_prompt = o->no_prompt;
+	if (o->no_prompt) {
+		/* the terminal may not have kubectl's AWS_PROFILE: name the profile */
+		struct tokengen_opts named = *o;
+
+		named.profile = profile;
+		hint = tokengen_terminal_command(&named);
+	}
+	if (o->no_prompt && hint == NULL) {
+		ret = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	ctx.terminal_hint = hint;
 	if ((ret = creds_resolve_default(&ctx, &creds, err)) != EKSKIT_OK)
 		goto out;
 	guard_secrets(o->log, creds);
@@ -291,6 +344,7 @@ tokengen_run(const struct tokengen_opts *o, struct tokengen_result *out,
 out:
 	cli_logger_forget_secrets_after(o->log, keep_secrets);
 	ek_free_secret(token);
+	free(hint);
 	aws_credentials_free(assumed);
 	aws_credentials_free(creds);
 	free(host);

@@ -190,7 +190,7 @@ run(struct args *a, struct cli_logger *log, struct ekskit_err *err)
 	const char *api_version = NULL;
 	char *line = NULL;
 	size_t len = 0;
-	int deprecated = 0, ret;
+	int deprecated = 0, interactive, ret;
 
 	if (!a->token_only) {
 		ret = execcred_api_version(getenv("KUBERNETES_EXEC_INFO"), &api_version,
@@ -202,14 +202,17 @@ run(struct args *a, struct cli_logger *log, struct ekskit_err *err)
 			    "use client.authentication.k8s.io/v1 in your kubeconfig", api_version);
 		cli_log(log, "answering with apiVersion %s", api_version);
 	}
+	/* prompt only when kubectl says so, or when run by hand (no exec info) */
+	interactive = execcred_interactive(getenv("KUBERNETES_EXEC_INFO"));
+	a->gen.no_prompt = interactive == 0;
 	a->gen.log = log;
 	if ((ret = tokengen_run(&a->gen, &res, err)) != EKSKIT_OK)
 		return ret;
 	if (a->token_only) {
 		if ((ret = emit(res.token, strlen(res.token), err)) == EKSKIT_OK)
 			ret = emit("\n", 1, err);
-	} else if ((ret = execcred_format(api_version, res.token, res.expiration,
-	    &line, &len, err)) == EKSKIT_OK)
+	} else if ((ret = execcred_format_spec(api_version, res.token,
+	    res.expiration, interactive == 1, &line, &len, err)) == EKSKIT_OK)
 		ret = emit(line, len, err);
 	ek_free_secret(line);
 	tokengen_result_release(&res);

@@ -106,6 +106,17 @@ int cache_store(const struct cache_key *key, const struct cache_opts *o,
     const struct aws_credentials *c, struct ekskit_err *err);
 
 /*
+ * Read another program's cache file dir/name (the AWS CLI's) with the
+ * same safety rules as our entries: dir owned by us and not writable by
+ * others, not reached through a symlink; the file a regular file owned by
+ * us, mode without group/other bits, at most b's cap (b is initialised by
+ * the caller, secret).  EKSKIT_ERR_NOT_FOUND when absent or unsafe
+ * (warned through o->warn / the process-wide handler).
+ */
+int cache_read_foreign(const char *dir, const char *name,
+    const struct cache_opts *o, struct ekbuf *b);
+
+/*
  * Remove every cache entry (and stale temp/lock files) from dir (NULL =
  * default).  *removed (may be NULL) gets the number of entries removed.
  * A missing directory is not an error.

@@ -46,6 +46,10 @@ struct creds_ctx {
 	int no_cache;                 /* bypass the credential cache */
 	int profile_from_flag;        /* profile given by --profile: like the AWS
 	                                 CLI, environment keys are then skipped */
+	int no_prompt;                /* never ask on the terminal (kubectl said
+	                                 spec.interactive false): fail at once */
+	const char *terminal_hint;    /* with no_prompt: the command to run in a
+	                                 terminal to fill the cache, or NULL */
 };
 
 struct creds_provider {
@@ -76,5 +80,11 @@ int creds_resolve_chain(struct creds_provider *const *providers, size_t n,
     const struct creds_ctx *ctx, struct aws_credentials **out,
     struct ekskit_err *err);
 
+/*
+ * 1 when resolving `profile` may ask for an MFA code: it or a profile in
+ * its source_profile chain is an assume-role profile with mfa_serial.
+ * (eks-kubeconfig then writes interactiveMode IfAvailable.)
+ */
+int creds_profile_needs_mfa(const struct awsconfig *cfg, const char *profile);
 
 #endif /* EKSKIT_CREDS_H */

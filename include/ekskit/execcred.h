@@ -46,4 +46,18 @@ int execcred_api_version(const char *exec_info, const char **api_version,
 int execcred_format(const char *api_version, const char *token,
     time_t expiration, char **out, size_t *out_len, struct ekskit_err *err);
 
+/* As execcred_format, answering spec.interactive with `interactive` (0/1). */
+int execcred_format_spec(const char *api_version, const char *token,
+    time_t expiration, int interactive, char **out, size_t *out_len,
+    struct ekskit_err *err);
+
+/*
+ * Whether kubectl lets the plugin talk to the user: spec.interactive of
+ * KUBERNETES_EXEC_INFO (client.authentication.k8s.io v1beta1 and v1; set
+ * from the exec block's interactiveMode and whether kubectl's stdin is a
+ * terminal).  1 true, 0 false / missing / malformed, -1 when exec_info is
+ * NULL or empty (not run by kubectl).
+ */
+int execcred_interactive(const char *exec_info);
+
 #endif /* EKSKIT_EXECCRED_H */

@@ -35,6 +35,8 @@ struct kcu_entry_opts {
 	const char *const *env;         /* "KEY=VALUE" strings for the exec env */
 	size_t nenv;
 	const char *proxy_url;          /* cluster proxy-url */
+	int needs_mfa;                  /* the profile may prompt for MFA: v1 exec
+	                                   blocks get interactiveMode IfAvailable */
 };
 
 /*

@@ -16,6 +16,13 @@
  */
 int timeutil_parse_rfc3339(const char *s, time_t *out);
 
+/*
+ * A time as botocore writes it into the AWS CLI's caches: RFC 3339, or
+ * "YYYY-MM-DDTHH:MM:SSUTC" (strftime %Z of a UTC datetime).  NULL is
+ * EKSKIT_ERR_INVALID.
+ */
+int timeutil_parse_botocore(const char *s, time_t *out);
+
 /* Format t (UTC) as "YYYY-MM-DDTHH:MM:SSZ" into out.  0 or EKSKIT_ERR_INVALID. */
 int timeutil_format_rfc3339(time_t t, char out[TIMEUTIL_RFC3339_LEN]);
 

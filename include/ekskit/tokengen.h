@@ -42,6 +42,8 @@ struct tokengen_opts {
 	time_t now;                /* signing time; 0 = time(NULL) */
 	int no_cache;              /* bypass credential caches */
 	int forward_session_name;  /* --role-arn: reuse the caller's role session name */
+	int no_prompt;             /* kubectl said spec.interactive false: never ask
+	                              (MFA); errors name the command to run in a terminal */
 	struct cli_logger *log;    /* -v diagnostics; may be NULL */
 };
 
@@ -61,6 +63,13 @@ struct tokengen_result {
  */
 int tokengen_run(const struct tokengen_opts *opts, struct tokengen_result *out,
     struct ekskit_err *err);
+
+/*
+ * The eks-token command line that mints the same token from a terminal
+ * (cluster, region, profile, role; shell-quoted, control characters shown
+ * as '?'), for "run this in a terminal" messages.  malloc'd, NULL on OOM.
+ */
+char *tokengen_terminal_command(const struct tokengen_opts *o);
 
 /* Wipe and free what a result owns.  NULL and released results are fine. */
 void tokengen_result_release(struct tokengen_result *r);

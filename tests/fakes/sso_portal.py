@@ -2,7 +2,7 @@
 """Loopback fake of the IAM Identity Center portal's GetRoleCredentials.
 
 GET /federation/credentials?role_name=R&account_id=A with header
-`x-amz-sso_bearer_token: <--token>` returns role credentials (expiration in
+`x-amz-sso_bearer_token: <a --token>` returns role credentials (expiration in
 epoch milliseconds, as the real portal).  A wrong or missing bearer token
 gets 401 UnauthorizedException; a role other than --role / account other
 than --account gets 403 ForbiddenException.  Loopback only.
@@ -24,7 +24,7 @@ class PortalHandler(credfake.Handler):
         if u.path != "/federation/credentials":
             self.reply_json(404, {"message": "not found"})
             return
-        if self.headers.get("x-amz-sso_bearer_token") != a.token:
+        if self.headers.get("x-amz-sso_bearer_token") not in a.token:
             self.send_error_json(401, "UnauthorizedException",
                                  "Session token not found or invalid")
             return
@@ -51,7 +51,8 @@ class PortalHandler(credfake.Handler):
 
 def main():
     p = credfake.base_args(__doc__)
-    p.add_argument("--token", required=True, help="the valid bearer token")
+    p.add_argument("--token", required=True, action="append",
+                   help="a valid bearer token (repeat for several)")
     p.add_argument("--role", default="ReadOnly")
     p.add_argument("--account", default="123456789012")
     credfake.serve(PortalHandler, p.parse_args())

@@ -78,7 +78,7 @@ n=$(requests "$sso_LOG")
 start=$SECONDS
 run_token --profile dev
 assert_eq 1 "$RC" "expired SSO token: exit 1"
-assert_contains "$ERR" 'run `aws sso login --profile dev`' "expired SSO token: login hint"
+assert_contains "$ERR" 'run `aws sso login --sso-session my-sso`' "expired SSO token: login hint (sso_session profiles log in by session)"
 assert_eq "$n" "$(requests "$sso_LOG")" "expired SSO token: portal not called"
 [ $((SECONDS - start)) -lt 5 ] && ok "expired token: no hang" || fail "expired token took $((SECONDS - start)) s"
 # the old "UTC" spelling of expiresAt is understood
@@ -90,7 +90,7 @@ assert_eq 0 "$RC" "expiresAt with a UTC suffix accepted ($ERR)"
 write_token "$(sha1 my-sso)" revoked-token "$future"
 run_token --profile dev --no-cache
 assert_eq 1 "$RC" "rejected SSO token: exit 1"
-assert_contains "$ERR" 'aws sso login --profile dev' "rejected SSO token: login hint"
+assert_contains "$ERR" 'aws sso login --sso-session my-sso' "rejected SSO token: login hint"
 assert_not_contains "$ERR" "revoked-token" "the bearer token never appears in messages"
 
 # --- role not assigned, incomplete profile ---

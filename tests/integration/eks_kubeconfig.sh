@@ -129,6 +129,26 @@ assert_eq "client.authentication.k8s.io/v1 Never" \
 	"exec v1 with interactiveMode Never"
 assert_eq "http://127.0.0.1:3128" "$(yq "$F" 'd["clusters"][0]["cluster"]["proxy-url"]')" "proxy-url"
 assert_kubectl_reads "$F" "kubectl reads the exec v1 file"
+# a profile that may ask for MFA (here through its source_profile chain):
+# v1 exec blocks let kubectl pass the terminal (IfAvailable); v1beta1 as aws
+cat >>"$AWS_CONFIG_FILE" <<'EOF'
+[profile mfa-admin]
+role_arn = arn:aws:iam::123456789012:role/admin
+source_profile = dev
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+[profile via-mfa]
+role_arn = arn:aws:iam::123456789012:role/readonly
+source_profile = mfa-admin
+EOF
+for prof in mfa-admin via-mfa; do
+	AWS_PROFILE=$prof "$EKC" --cluster-name "$P-a" --kubeconfig "$T/mfa-$prof.yaml" --exec-api-version v1 >/dev/null
+	assert_eq "IfAvailable" "$(yq "$T/mfa-$prof.yaml" 'd["users"][0]["user"]["exec"]["interactiveMode"]')" \
+		"profile $prof needs MFA: exec v1 interactiveMode IfAvailable"
+	assert_kubectl_reads "$T/mfa-$prof.yaml" "kubectl reads the IfAvailable exec block ($prof)"
+done
+AWS_PROFILE=mfa-admin "$EKC" --cluster-name "$P-a" --kubeconfig "$T/mfa-b1.yaml" >/dev/null
+assert_eq "None" "$(yq "$T/mfa-b1.yaml" 'd["users"][0]["user"]["exec"].get("interactiveMode")')" \
+	"v1beta1 exec block unchanged for an MFA profile (as the AWS CLI writes it)"
 AWS_PROFILE=dev "$EKC" --cluster-name "$P-a" --kubeconfig "$T/envprof.yaml" >/dev/null
 assert_eq "AWS_PROFILE=dev" "$(yq "$T/envprof.yaml" '"%s=%s" % (d["users"][0]["user"]["exec"]["env"][0]["name"], d["users"][0]["user"]["exec"]["env"][0]["value"])')" \
 	"AWS_PROFILE from the environment recorded, like the AWS CLI"

@@ -242,6 +242,20 @@ sleep 1.1
 "$SAT" --kubeconfig "$T/src-inproc.kubeconfig" --service-account ci-bot -o exec-credential >/dev/null 2>"$T/err" ||
 	fail "exec-credential from an eks-token source (again): $(cat "$T/err")"
 assert_eq $((n1 + 1)) "$(grep -c 'serviceaccounts/ci-bot/token' "$K8S_FAKE_LOG")" "exec-credential cache hits with an eks-token source"
+# the cache never crosses identities: other environment keys or another
+# AWS_PROFILE mint their own token; the original identity still hits
+sat_exec() { "$SAT" --kubeconfig "$T/src-inproc.kubeconfig" --service-account ci-bot -o exec-credential 2>"$T/err"; }
+tok_a=$(sat_exec) || fail "identity A: $(cat "$T/err")"
+# (the fake API server knows only identity A: B is refused, not served A's token)
+tok_b=$(AWS_ACCESS_KEY_ID=AKIAOTHERIDENTITY001 AWS_SECRET_ACCESS_KEY=otherSecretKey/+= sat_exec)
+assert_contains "$(cat "$T/err")" "Unauthorized" "other environment keys: the cache is not used, the server decides"
+[ -z "$tok_b" ] && [ -n "$tok_a" ] && ok "other environment keys: not served identity A's token" || fail "token crossed identities"
+printf '[other]\naws_access_key_id = AKIAOTHERPROFILE0001\naws_secret_access_key = x\n' >>"$AWS_SHARED_CREDENTIALS_FILE"
+AWS_PROFILE=other sat_exec >/dev/null || fail "identity C: $(cat "$T/err")"
+assert_eq $((n1 + 2)) "$(grep -c 'serviceaccounts/ci-bot/token' "$K8S_FAKE_LOG")" "another AWS_PROFILE: a new TokenRequest"
+assert_eq "$tok_a" "$(sat_exec)" "identity A: still its own cached token"
+assert_eq $((n1 + 2)) "$(grep -c 'serviceaccounts/ci-bot/token' "$K8S_FAKE_LOG")" "identity A: cache hit"
+assert_not_contains "$(cat "$XDG_CACHE_HOME"/ekskit/*.json 2>/dev/null)" "otherSecretKey" "environment secrets never stored"
 k8s_kubeconfig_exec "$T/src-aws.kubeconfig" v1beta1 aws --region us-west-2 eks get-token \
 	--cluster-name "$K8S_CLUSTER_ID" --output json
 PATH=/usr/bin:/bin "$SAT" --kubeconfig "$T/src-aws.kubeconfig" --service-account ci-bot >/dev/null 2>"$T/err" ||

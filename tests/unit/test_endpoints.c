@@ -273,6 +273,25 @@ test_settings_from_profile(void **state)
 	awsconfig_free(cfg);
 }
 
+/* Services whose host prefix is not their name (botocore's endpointPrefix). */
+static void
+test_identity_center_hosts(void **state)
+{
+	struct aws_endpoint_opts o = { NULL, NULL, -1, -1 };
+
+	(void)state;
+	expect_url("sso-oidc", "us-east-1", &o, "https://oidc.us-east-1.amazonaws.com");
+	expect_url("sso-oidc", "cn-north-1", &o, "https://oidc.cn-north-1.amazonaws.com.cn");
+	expect_url("sso", "eu-west-1", &o, "https://portal.sso.eu-west-1.amazonaws.com");
+	expect_url("signin", "us-east-1", &o, "https://signin.us-east-1.amazonaws.com");
+	setenv("AWS_ENDPOINT_URL_SSO_OIDC", "http://127.0.0.1:8", 1);
+	setenv("AWS_ENDPOINT_URL_SIGNIN", "http://127.0.0.1:9", 1);
+	expect_url("sso-oidc", "us-east-1", &o, "http://127.0.0.1:8");
+	expect_url("signin", "us-east-1", &o, "http://127.0.0.1:9");
+	unsetenv("AWS_ENDPOINT_URL_SSO_OIDC");
+	unsetenv("AWS_ENDPOINT_URL_SIGNIN");
+}
+
 /* Every region of every partition x FIPS x dual-stack x STS mode vs botocore. */
 static void
 test_botocore_oracle(void **state)
@@ -417,6 +436,7 @@ main(void)
 		cmocka_unit_test_setup(test_settings_from_profile, clean_env),
 		cmocka_unit_test_setup(test_botocore_oracle, clean_env),
 		cmocka_unit_test_setup(test_iam_global, clean_env),
+		cmocka_unit_test_setup(test_identity_center_hosts, clean_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -211,6 +211,35 @@ test_format_refuses_unsafe(void **state)
 	}
 }
 
+/* spec.interactive as kubectl sends it; anything odd means "do not prompt". */
+static void
+test_interactive(void **state)
+{
+	static const struct { const char *info; int want; } cases[] = {
+		{ NULL, -1 },
+		{ "", -1 },
+		{ "{\"kind\":\"ExecCredential\",\"apiVersion\":\"client.authentication.k8s.io/v1\","
+		  "\"spec\":{\"interactive\":true}}", 1 },
+		{ "{\"kind\":\"ExecCredential\",\"apiVersion\":\"client.authentication.k8s.io/v1beta1\","
+		  "\"spec\":{\"interactive\":false}}", 0 },
+		{ "{\"kind\":\"ExecCredential\",\"spec\":{}}", 0 },
+		{ "{\"spec\":{\"interactive\":\"true\"}}", 0 },
+		{ "{\"spec\":{\"interactive\":1}}", 0 },
+		{ "not json", 0 },
+		{ "{\"spec\":{\"interactive\":true},\"spec\":{\"interactive\":true}}", 0 },
+	};
+	char *out = NULL;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(execcred_interactive(cases[i].info), cases[i].want);
+	assert_int_equal(execcred_format_spec(EXECCRED_API_V1, "t", 0, 1, &out, NULL,
+	    NULL), EKSKIT_OK);
+	assert_non_null(strstr(out, "\"spec\":{\"interactive\":true}"));
+	ek_free_secret(out);
+}
+
 int
 main(void)
 {
@@ -223,6 +252,7 @@ main(void)
 		cmocka_unit_test(test_format_exact_bytes),
 		cmocka_unit_test(test_format_round_trip),
 		cmocka_unit_test(test_format_refuses_unsafe),
+		cmocka_unit_test(test_interactive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
