@@ -510,17 +510,12 @@ kubeconfig_current_context(const struct kubeconfig *kc)
 
 /* The inner mapping (`cluster:`, `user:`, `context:`) of a named entry. */
 static int
-inner_of(const struct kubeconfig *kc, enum kc_section s, const char *name,
+inner_at(const struct kubeconfig *kc, enum kc_section s, long i,
     yaml_node_t **out, struct ekskit_err *err)
 {
 	yaml_node_t *list = section_list(kc, s), *inner;
-	long i = find_entry(kc, s, name);
 
 	*out = NULL;
-	if (i < 0)
-		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
-		    "%s: no %s named \"%s\"", kc->path ? kc->path : "kubeconfig",
-		    section_inner[s], name);
 	inner = map_get(kc, node_at(kc, list->data.sequence.items.start[i]),
 	    section_inner[s]);
 	if (inner == NULL || is_null_node(inner)) {
@@ -531,6 +526,20 @@ inner_of(const struct kubeconfig *kc, enum kc_section s, const char *name,
 		return type_error(err, kc, section_inner[s], "a mapping", inner);
 	*out = inner;
 	return EKSKIT_OK;
+}
+
+static int
+inner_of(const struct kubeconfig *kc, enum kc_section s, const char *name,
+    yaml_node_t **out, struct ekskit_err *err)
+{
+	long i = find_entry(kc, s, name);
+
+	*out = NULL;
+	if (i < 0)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "%s: no %s named \"%s\"", kc->path ? kc->path : "kubeconfig",
+		    section_inner[s], name);
+	return inner_at(kc, s, i, out, err);
 }
 
 /* Copy a scalar field (absent/null: NULL). */
@@ -655,21 +664,13 @@ kc_user_free(struct kc_user *u)
 	free(u);
 }
 
-int
-kubeconfig_get_context(const struct kubeconfig *kc, const char *name,
+static int
+context_from(const struct kubeconfig *kc, const char *name, const yaml_node_t *in,
     struct kc_context **out, struct ekskit_err *err)
 {
 	struct kc_context *c;
-	yaml_node_t *in;
 	int r;
 
-	*out = NULL;
-	if (name == NULL && (name = kubeconfig_current_context(kc)) == NULL)
-		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
-		    "%s: no current-context; pass a context name",
-		    kc->path ? kc->path : "kubeconfig");
-	if ((r = inner_of(kc, KC_CONTEXTS, name, &in, err)) != EKSKIT_OK)
-		return r;
 	if ((c = calloc(1, sizeof(*c))) == NULL || (c->name = strdup(name)) == NULL) {
 		kc_context_free(c);
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
@@ -682,6 +683,23 @@ kubeconfig_get_context(const struct kubeconfig *kc, const char *name,
 	}
 	*out = c;
 	return EKSKIT_OK;
+}
+
+int
+kubeconfig_get_context(const struct kubeconfig *kc, const char *name,
+    struct kc_context **out, struct ekskit_err *err)
+{
+	yaml_node_t *in;
+	int r;
+
+	*out = NULL;
+	if (name == NULL && (name = kubeconfig_current_context(kc)) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "%s: no current-context; pass a context name",
+		    kc->path ? kc->path : "kubeconfig");
+	if ((r = inner_of(kc, KC_CONTEXTS, name, &in, err)) != EKSKIT_OK)
+		return r;
+	return context_from(kc, name, in, out, err);
 }
 
 int
@@ -812,17 +830,14 @@ fail:
 	return r;
 }
 
-int
-kubeconfig_get_user(const struct kubeconfig *kc, const char *name,
+static int
+user_from(const struct kubeconfig *kc, const char *name, const yaml_node_t *in,
     struct kc_user **out, struct ekskit_err *err)
 {
 	struct kc_user *u;
-	yaml_node_t *in, *ex;
+	yaml_node_t *ex;
 	int r;
 
-	*out = NULL;
-	if ((r = inner_of(kc, KC_USERS, name, &in, err)) != EKSKIT_OK)
-		return r;
 	if ((u = calloc(1, sizeof(*u))) == NULL || (u->name = strdup(name)) == NULL) {
 		kc_user_free(u);
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
@@ -843,6 +858,58 @@ kubeconfig_get_user(const struct kubeconfig *kc, const char *name,
 fail:
 	kc_user_free(u);
 	return r;
+}
+
+int
+kubeconfig_get_user(const struct kubeconfig *kc, const char *name,
+    struct kc_user **out, struct ekskit_err *err)
+{
+	yaml_node_t *in;
+	int r;
+
+	*out = NULL;
+	if ((r = inner_of(kc, KC_USERS, name, &in, err)) != EKSKIT_OK)
+		return r;
+	return user_from(kc, name, in, out, err);
+}
+
+/* The i-th entry of a section: its name and inner mapping (NOT_FOUND past the end or unnamed). */
+static int
+entry_at(const struct kubeconfig *kc, enum kc_section s, size_t i,
+    const char **name, yaml_node_t **in, struct ekskit_err *err)
+{
+	if ((*name = kubeconfig_name_at(kc, s, i)) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND, "%s: no named %s #%zu",
+		    kc->path ? kc->path : "kubeconfig", section_inner[s], i + 1);
+	return inner_at(kc, s, (long)i, in, err);
+}
+
+int
+kubeconfig_get_user_at(const struct kubeconfig *kc, size_t i,
+    struct kc_user **out, struct ekskit_err *err)
+{
+	const char *name;
+	yaml_node_t *in;
+	int r;
+
+	*out = NULL;
+	if ((r = entry_at(kc, KC_USERS, i, &name, &in, err)) != EKSKIT_OK)
+		return r;
+	return user_from(kc, name, in, out, err);
+}
+
+int
+kubeconfig_get_context_at(const struct kubeconfig *kc, size_t i,
+    struct kc_context **out, struct ekskit_err *err)
+{
+	const char *name;
+	yaml_node_t *in;
+	int r;
+
+	*out = NULL;
+	if ((r = entry_at(kc, KC_CONTEXTS, i, &name, &in, err)) != EKSKIT_OK)
+		return r;
+	return context_from(kc, name, in, out, err);
 }
 
 /* ---------- reading across KUBECONFIG files ---------- */
@@ -1153,6 +1220,28 @@ kubeconfig_set_context(struct kubeconfig *kc, const struct kc_context *c,
 	    put_node(d, entry, "context", in) &&
 	    put_str(d, entry, "name", c->name);
 	return put_entry(kc, KC_CONTEXTS, c->name, ok ? entry : 0, changed, err);
+}
+
+size_t
+kubeconfig_remove(struct kubeconfig *kc, enum kc_section s, const char *name)
+{
+	yaml_node_t *list = section_list(kc, s);
+	yaml_node_item_t *it, *keep;
+	size_t removed = 0;
+
+	if (list == NULL || name == NULL)
+		return 0;
+	/* unlink in place (the nodes stay in the array, unreachable) */
+	keep = list->data.sequence.items.start;
+	for (it = keep; it < list->data.sequence.items.top; it++) {
+		const char *n = entry_name(kc, *it);
+		if (n != NULL && strcmp(n, name) == 0)
+			removed++;
+		else
+			*keep++ = *it;
+	}
+	list->data.sequence.items.top = keep;
+	return removed;
 }
 
 int
