@@ -58,6 +58,12 @@ ekbuf_grow(struct ekbuf *b, size_t need)
 }
 
 int
+ekbuf_reserve(struct ekbuf *b, size_t n)
+{
+	return ekbuf_grow(b, b->len + n);
+}
+
+int
 ekbuf_append(struct ekbuf *b, const void *p, size_t n)
 {
 	int r;
@@ -217,6 +223,9 @@ ek_read_file(const char *path, struct ekbuf *b, struct ekskit_err *err)
 		return ekskit_err_set(err, EKSKIT_ERR_IO,
 		    "%s is not a regular file", path);
 	}
+	/* one allocation for the whole file (a too large one fails below) */
+	if (st.st_size > 0 && (size_t)st.st_size <= (b->max ? b->max : EKBUF_MAX_FILE))
+		(void)ekbuf_reserve(b, (size_t)st.st_size);
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n == -1 && errno == EINTR)

@@ -376,7 +376,7 @@ profiles_init(const struct ekc_opts *o, const struct ekc_io *io, struct scan *s,
 }
 
 static int
-targets_init(struct scan *s, struct ekskit_err *err)
+targets_init(const struct ekc_opts *o, struct scan *s, struct ekskit_err *err)
 {
 	struct aws_endpoint_opts eo;
 	size_t i, j, n = 0;
@@ -404,6 +404,7 @@ targets_init(struct scan *s, struct ekskit_err *err)
 			t->client.region = t->region;
 			t->client.endpoint = t->endpoint;
 			t->client.creds = p->creds;
+			t->client.verbose = o->verbose;
 		}
 	}
 	return EKSKIT_OK;
@@ -701,7 +702,7 @@ ekc_many_run(const struct ekc_opts *o, const struct ekc_io *io,
 	memset(&f, 0, sizeof(f));
 	if ((r = awsconfig_load(&s.cfg, err)) == EKSKIT_OK &&
 	    (r = profiles_init(o, io, &s, err)) == EKSKIT_OK &&
-	    (r = targets_init(&s, err)) == EKSKIT_OK &&
+	    (r = targets_init(o, &s, err)) == EKSKIT_OK &&
 	    (r = list_all(&s, io, err)) == EKSKIT_OK &&
 	    (r = describe_all(&s, io, &f, err)) == EKSKIT_OK)
 		r = write_found(o, io, &s, &f, err);

@@ -18,15 +18,16 @@
 
 #include "ekskit/kubeconfig.h"
 #include "ekskit/buf.h"
+#include "kubeconfig_loader.h"
 
-#define KC_MAX_DEPTH 64         /* nesting; libyaml's emitter recurses */
-#define KC_MAX_ALIASES 1000
+#define KC_MAX_DEPTH KC_LOADER_MAX_DEPTH
 #define ROOT_ID 1               /* libyaml: the root is the first node */
 
 struct kubeconfig {
 	yaml_document_t doc;
 	char *path;                 /* as given; NULL for a new one */
 	char *dir;                  /* directory of path, for relative references */
+	size_t src_len;             /* bytes parsed: sizes the emit buffer */
 };
 
 static const char *const section_key[] = { "clusters", "users", "contexts" };
@@ -214,77 +215,6 @@ put_str(yaml_document_t *d, int map, const char *key, const char *s)
 /* ---------- loading ---------- */
 
 static int
-yaml_problem(struct ekskit_err *err, const char *name, const yaml_parser_t *p)
-{
-	if (p->error == YAML_MEMORY_ERROR)
-		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
-	return ekskit_err_set(err, EKSKIT_ERR_INVALID,
-	    "%s: invalid yaml at line %lu column %lu: %s%s%s; fix or move the file",
-	    name, (unsigned long)p->problem_mark.line + 1,
-	    (unsigned long)p->problem_mark.column + 1,
-	    p->problem ? p->problem : "parse error",
-	    p->context ? " " : "", p->context ? p->context : "");
-}
-
-/*
- * A first pass over the events: one document at most, bounded nesting (the
- * libyaml emitter recurses) and a bounded number of aliases.
- */
-static int
-precheck(const char *name, const char *data, size_t len, struct ekskit_err *err)
-{
-	yaml_parser_t p;
-	yaml_event_t ev;
-	int depth = 0, docs = 0, aliases = 0, r = EKSKIT_OK, done = 0;
-
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
-	while (!done) {
-		if (!yaml_parser_parse(&p, &ev)) {
-			r = yaml_problem(err, name, &p);
-			break;
-		}
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = 1;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++docs > 1)
-				r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
-				    "%s: more than one yaml document (line %lu); a "
-				    "kubeconfig holds exactly one", name,
-				    (unsigned long)ev.start_mark.line + 1);
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			if (++depth > KC_MAX_DEPTH)
-				r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
-				    "%s: yaml nested deeper than %d levels (line %lu)",
-				    name, KC_MAX_DEPTH,
-				    (unsigned long)ev.start_mark.line + 1);
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			depth--;
-			break;
-		case YAML_ALIAS_EVENT:
-			if (++aliases > KC_MAX_ALIASES)
-				r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
-				    "%s: more than %d yaml aliases", name,
-				    KC_MAX_ALIASES);
-			break;
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-		if (r != EKSKIT_OK)
-			break;
-	}
-	yaml_parser_delete(&p);
-	return r;
-}
-
-static int
 type_error(struct ekskit_err *err, const struct kubeconfig *kc,
     const char *what, const char *should, const yaml_node_t *n)
 {
@@ -380,7 +310,6 @@ kubeconfig_parse(const char *name, const char *data, size_t len,
     struct kubeconfig **out, struct ekskit_err *err)
 {
 	struct kubeconfig *kc = NULL;
-	yaml_parser_t p;
 	int r;
 
 	*out = NULL;
@@ -389,20 +318,14 @@ kubeconfig_parse(const char *name, const char *data, size_t len,
 	if (len > KUBECONFIG_MAX_SIZE)
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM,
 		    "%s: larger than %u bytes", name, KUBECONFIG_MAX_SIZE);
-	if ((r = precheck(name, data, len, err)) != EKSKIT_OK)
-		return r;
 	if ((kc = calloc(1, sizeof(*kc))) == NULL || !set_path(kc, name)) {
 		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 		goto fail_nodoc;
 	}
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
-	if (!yaml_parser_load(&p, &kc->doc)) {
-		r = yaml_problem(err, name, &p);
-		yaml_parser_delete(&p);
+	/* one pass: limits checked while the document is built */
+	if ((r = kc_yaml_load(name, data, len, &kc->doc, err)) != EKSKIT_OK)
 		goto fail_nodoc;
-	}
-	yaml_parser_delete(&p);
+	kc->src_len = len;
 	if (root_of(kc) == NULL) {
 		/* an empty file (or only comments): start from scratch, like kubectl */
 		yaml_document_delete(&kc->doc);
@@ -1440,6 +1363,8 @@ kubeconfig_emit(const struct kubeconfig *kc, struct ekbuf *out,
 	yaml_emitter_set_output(&em, write_handler, out);
 	yaml_emitter_set_unicode(&em, 1);
 	yaml_emitter_set_width(&em, -1);     /* never fold the long CA data */
+	/* about the size read plus the new entries: grow (and copy) once */
+	(void)ekbuf_reserve(out, kc->src_len + kc->src_len / 8 + 65536);
 	count_refs(&st, ROOT_ID);
 	if (!emit_events(&st))
 		r = ekskit_err_set(err, em.error == YAML_MEMORY_ERROR ||
