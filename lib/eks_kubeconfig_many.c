@@ -274,12 +274,20 @@ profile_init(const struct ekc_opts *o, const struct ekc_io *io, struct scan *s,
 	struct aws_endpoint_opts eo;
 	struct aws_credentials *assumed;
 	struct creds_ctx cc;
+	const char *region;
 	int r;
 
 	if (listed && (r = awsconfig_require_profile(s->cfg, p->name, err)) != 0)
 		return r;
 	endpoint_opts(s, p->name, &eo);
-	r = aws_resolve_region(o->region, &eo, &p->home, err);
+	/*
+	 * Several profiles: each one's own region setting wins over
+	 * AWS_REGION / AWS_DEFAULT_REGION, which cannot speak for them all.
+	 */
+	region = o->region;
+	if (region == NULL && listed)
+		region = awsconfig_get(s->cfg, p->name, "region");
+	r = aws_resolve_region(region, &eo, &p->home, err);
 	if (r == EKSKIT_ERR_CONFIG && (o->regions || o->all_regions)) {
 		/* the scanned regions say where to go; STS and the partition follow them */
 		ekskit_err_clear(err);

@@ -13,7 +13,8 @@ or, per region (the region is read from the SigV4 credential scope, as
 moto does, so one endpoint serves every region through
 AWS_ENDPOINT_URL_EKS):
             {"regions": {"us-east-1": {"clusters": {...}}, ...},
-             "disabled_regions": ["af-south-1"]}
+             "disabled_regions": ["af-south-1"],
+             "error_regions": {"eu-west-1": [403, "AccessDeniedException"]}}
 A disabled region answers what AWS answers for a region the account has
 not opted in to: 403 UnrecognizedClientException.
 It is re-read on every request, so a test can change it between runs.
@@ -64,6 +65,9 @@ class Handler(BaseHTTPRequestHandler):
         if region in state.get("disabled_regions", []):
             return self._send(403, {"message": "The security token included in the request is invalid."},
                               "UnrecognizedClientException")
+        failing = state.get("error_regions", {}).get(region)
+        if failing:
+            return self._send(failing[0], {"message": "injected failure"}, failing[1])
         if "regions" in state:
             clusters = state["regions"].get(region, {}).get("clusters", {})
         else:
