@@ -44,12 +44,8 @@ say(const struct ekc_io *io, const char *fmt, ...)
 	ekbuf_release(&b);
 }
 
-static void
-note(const struct ekc_io *io, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-note(const struct ekc_io *io, int level, const char *fmt, ...)
+void
+ekc_note(const struct ekc_io *io, int level, const char *fmt, ...)
 {
 	char msg[EKSKIT_ERR_MSG_MAX + 256];
 	va_list ap;
@@ -155,7 +151,7 @@ aws_ctx_init(const struct ekc_opts *o, const struct ekc_io *io,
 	if ((r = aws_resolve_region(o->region, &eo, &a->region, err)) != EKSKIT_OK ||
 	    (r = aws_endpoint_url("eks", a->region, &eo, &a->endpoint, err)) != EKSKIT_OK)
 		return r;
-	note(io, 1, "profile %s, region %s, eks endpoint %s", profile, a->region,
+	ekc_note(io, 1, "profile %s, region %s, eks endpoint %s", profile, a->region,
 	    a->endpoint);
 	memset(&cc, 0, sizeof(cc));
 	cc.cfg = a->cfg;
@@ -165,7 +161,7 @@ aws_ctx_init(const struct ekc_opts *o, const struct ekc_io *io,
 	cc.verbose = o->verbose;
 	if ((r = creds_resolve_default(&cc, &a->creds, err)) != EKSKIT_OK)
 		return r;
-	note(io, 1, "credentials from %s", a->creds->provider ?
+	ekc_note(io, 1, "credentials from %s", a->creds->provider ?
 	    a->creds->provider : "?");
 	if (o->assume_role_arn != NULL) {
 		struct aws_credentials *assumed;
@@ -198,7 +194,7 @@ describe_usable(const struct aws_ctx *a, const char *name,
 		return r;
 	}
 	if (warn)
-		note(io, 0, "cluster %s is UPDATING; writing its entry anyway", name);
+		ekc_note(io, 0, "cluster %s is UPDATING; writing its entry anyway", name);
 	return EKSKIT_OK;
 }
 

@@ -14,6 +14,10 @@
 struct aws_credentials;
 struct awsconfig;
 
+/* A warning (level 0) or -v diagnostic (level 1) through io->notify. */
+void ekc_note(const struct ekc_io *io, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* The profile the AWS CLI would record in the exec block (flag, env), or NULL (--no-profile). */
 const char *ekc_exec_profile(const struct ekc_opts *o);
 

@@ -19,7 +19,6 @@
  * of a profile, region or cluster is reported through io->notify, the rest
  * is still written, and the first failure is returned.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,24 +70,6 @@ struct scan {
 	struct ekskit_err first_err;
 };
 
-static void
-note(const struct ekc_io *io, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-note(const struct ekc_io *io, int level, const char *fmt, ...)
-{
-	char msg[EKSKIT_ERR_MSG_MAX + 256];
-	va_list ap;
-
-	if (io->notify == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	io->notify(io->arg, level, msg);
-}
-
 /*
  * A failed profile, region or cluster: warned about now (unless only one
  * region of one profile is scanned: then it is simply the error), the
@@ -99,7 +80,7 @@ failed(struct scan *s, const struct ekc_io *io, int rc, const struct ekskit_err 
     const char *what)
 {
 	if (s->np > 1 || s->nt > 1)
-		note(io, 0, "%s: %s", what, e->msg[0] ? e->msg : ekskit_strerror(rc));
+		ekc_note(io, 0, "%s: %s", what, e->msg[0] ? e->msg : ekskit_strerror(rc));
 	if (s->failures++ == 0) {
 		s->first_rc = rc;
 		s->first_err = *e;
@@ -306,7 +287,7 @@ profile_init(const struct ekc_opts *o, const struct ekc_io *io, struct scan *s,
 	cc.profile_from_flag = listed || o->profile != NULL;
 	if ((r = creds_resolve_default(&cc, &p->creds, err)) != EKSKIT_OK)
 		return r;
-	note(io, 1, "profile %s: region %s, credentials from %s", p->name, p->home,
+	ekc_note(io, 1, "profile %s: region %s, credentials from %s", p->name, p->home,
 	    p->creds->provider ? p->creds->provider : "?");
 	if (o->assume_role_arn == NULL)
 		return EKSKIT_OK;
@@ -449,7 +430,7 @@ note_skipped(const struct scan *s, const struct ekc_io *io)
 				(void)ekbuf_printf(&b, "%s%s", b.len ? ", " : "",
 				    s->targets[j].region);
 		if (b.len > 0)
-			note(io, 0, "profile %s: skipped regions not enabled for its "
+			ekc_note(io, 0, "profile %s: skipped regions not enabled for its "
 			    "account: %s", s->profiles[i].name, b.data);
 	}
 	ekbuf_release(&b);
@@ -482,7 +463,7 @@ list_all(struct scan *s, const struct ekc_io *io, struct ekskit_err *err)
 	for (i = 0; i < s->nt; i++) {
 		struct scan_target *t = &s->targets[i];
 		if (t->rc == EKSKIT_OK) {
-			note(io, 1, "profile %s, region %s: %zu clusters", t->p->name,
+			ekc_note(io, 1, "profile %s, region %s: %zu clusters", t->p->name,
 			    t->region, strv_count(t->names));
 		} else if (t->p->answered && not_enabled_code(t->err.remote_code)) {
 			t->skipped = 1;
@@ -592,16 +573,16 @@ build_entries(const struct ekc_opts *o, const struct ekc_io *io,
 			continue;
 		ekskit_err_clear(&e2);
 		if (kcu_cluster_usable(f->cl[i], &warn, &e2) != EKSKIT_OK) {
-			note(io, 0, "skipping %s", e2.msg);
+			ekc_note(io, 0, "skipping %s", e2.msg);
 			continue;
 		}
 		if (seen_before(f, i, used)) {
-			note(io, 1, "%s is also reachable with profile %s; keeping the "
+			ekc_note(io, 1, "%s is also reachable with profile %s; keeping the "
 			    "first entry", f->cl[i]->arn, f->of[i]->p->name);
 			continue;
 		}
 		if (warn)
-			note(io, 0, "cluster %s is UPDATING; writing its entry anyway",
+			ekc_note(io, 0, "cluster %s is UPDATING; writing its entry anyway",
 			    f->names[i]);
 		eo = o->entry;
 		eo.profile = f->of[i]->p->recorded;
