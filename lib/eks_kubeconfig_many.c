@@ -71,20 +71,24 @@ struct scan {
 };
 
 /*
- * A failed profile, region or cluster: warned about now (unless only one
- * region of one profile is scanned: then it is simply the error), the
- * first one returned at the end.
+ * A failed profile, region or cluster: warned about now, the first one
+ * returned at the end.  When one region of one profile is scanned and this
+ * is its only failure, it is not warned about: it simply is the error.
  */
 static void
 failed(struct scan *s, const struct ekc_io *io, int rc, const struct ekskit_err *e,
     const char *what)
 {
-	if (s->np > 1 || s->nt > 1)
+	int single = s->np == 1 && s->nt <= 1;
+
+	if (single && s->failures == 1)     /* not alone after all: say the first too */
+		ekc_note(io, 0, "%s", s->first_err.msg);
+	if (!single || s->failures > 0)
 		ekc_note(io, 0, "%s: %s", what, e->msg[0] ? e->msg : ekskit_strerror(rc));
 	if (s->failures++ == 0) {
 		s->first_rc = rc;
 		s->first_err = *e;
-		if (s->np > 1 || s->nt > 1)
+		if (!single)
 			ekskit_err_prefix(&s->first_err, "%s", what);
 	}
 }
@@ -258,7 +262,8 @@ profile_init(const struct ekc_opts *o, const struct ekc_io *io, struct scan *s,
 	const char *region;
 	int r;
 
-	if (listed && (r = awsconfig_require_profile(s->cfg, p->name, err)) != 0)
+	if ((listed || o->profile != NULL) &&
+	    (r = awsconfig_require_profile(s->cfg, p->name, err)) != 0)
 		return r;
 	endpoint_opts(s, p->name, &eo);
 	/*

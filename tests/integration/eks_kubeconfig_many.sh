@@ -148,6 +148,39 @@ s = json.load(open(sys.argv[1])); s.pop("error_regions")
 json.dump(s, open(sys.argv[1], "w"))
 EOF
 
+# one region of one profile: a lone failing cluster is the error (said once);
+# two are both named, and the others are written
+"$PYTHON" - "$T/fake.json" bad1 <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+for n in sys.argv[2:]:
+    s["regions"]["us-west-2"]["clusters"][n] = "garbage"
+json.dump(s, open(sys.argv[1], "w"))
+EOF
+"$EKC" --all --regions us-west-2 --kubeconfig "$T/bad1.yaml" >/dev/null 2>"$T/err"
+assert_eq 1 $? "one cluster failing: exit 1"
+assert_eq 1 "$(grep -c 'describing cluster bad1' "$T/err")" "one cluster failing: said once"
+assert_eq "['west']" "$(yq "$T/bad1.yaml" '[c["name"].split("/")[-1] for c in d["clusters"]]')" \
+	"one cluster failing: the others are written"
+"$PYTHON" - "$T/fake.json" bad2 <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["regions"]["us-west-2"]["clusters"][sys.argv[2]] = "garbage"
+json.dump(s, open(sys.argv[1], "w"))
+EOF
+"$EKC" --all --regions us-west-2 --kubeconfig "$T/bad2.yaml" >/dev/null 2>"$T/err"
+assert_eq 1 $? "two clusters failing: exit 1"
+assert_contains "$(cat "$T/err")" "describing cluster bad1" "two clusters failing: the first named"
+assert_contains "$(cat "$T/err")" "describing cluster bad2" "two clusters failing: the second named"
+assert_contains "$(cat "$T/err")" "2 profiles, regions or clusters failed" "and counted"
+"$PYTHON" - "$T/fake.json" <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+for n in ("bad1", "bad2"):
+    s["regions"]["us-west-2"]["clusters"].pop(n)
+json.dump(s, open(sys.argv[1], "w"))
+EOF
+
 # every profile signs with its own keys; a cluster two profiles see is written once
 : >"$T/eks-fake.log"
 F=$T/fake-profiles.yaml
