@@ -12,6 +12,7 @@
 #include "ekskit/cli.h"
 #include "ekskit/eks_kubeconfig.h"
 #include "ekskit/error.h"
+#include "ekskit/proc.h"
 
 #define PROG "eks-kubeconfig"
 #define MAX_ENV 64
@@ -220,6 +221,9 @@ main(int argc, char **argv)
 	struct ekc_io io;
 	struct args a;
 	int ret;
+
+	/* before any secret is read: no core dumps, no ptrace (EKSKIT_ALLOW_CORE_DUMPS=1 keeps them) */
+	(void)proc_protect_secrets();
 
 	memset(&a, 0, sizeof(a));
 	ekskit_err_clear(&err);

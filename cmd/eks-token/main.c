@@ -15,9 +15,12 @@
 #include "ekskit/cli.h"
 #include "ekskit/error.h"
 #include "ekskit/execcred.h"
+#include "ekskit/proc.h"
+#include "ekskit/timeutil.h"
 #include "ekskit/tokengen.h"
 
 #define PROG "eks-token"
+#define EKSKIT_TOKEN_TIMEOUT_S 30       /* total, unless EKSKIT_TIMEOUT says otherwise */
 
 enum flag_id {
 	F_CLUSTER_NAME = 1,
@@ -221,6 +224,9 @@ main(int argc, char **argv)
 	struct args a;
 	int ret;
 
+	/* before any secret is read: no core dumps, no ptrace (EKSKIT_ALLOW_CORE_DUMPS=1 keeps them) */
+	(void)proc_protect_secrets();
+
 	memset(&a, 0, sizeof(a));
 	ekskit_err_clear(&err);
 	ret = cli_parse(&tool, argc, argv, on_flag, &a, NULL, stdout, &err);
@@ -228,6 +234,10 @@ main(int argc, char **argv)
 		return CLI_EXIT_OK;
 	if (ret == EKSKIT_OK)
 		ret = check_args(&a, &err);
+	/* kubectl waits on us: the whole run ends by EKSKIT_TIMEOUT seconds */
+	if (ret == EKSKIT_OK)
+		ret = timeutil_deadline_from_env("EKSKIT_TIMEOUT",
+		    EKSKIT_TOKEN_TIMEOUT_S, &err);
 	if (ret == EKSKIT_ERR_USAGE) {
 		cli_print_usage_error(&tool, err.msg, stderr);
 		return CLI_EXIT_USAGE;
@@ -239,6 +249,10 @@ main(int argc, char **argv)
 		ret = clear_cache(&log, &err);
 	if (ret == EKSKIT_OK && a.gen.cluster_id != NULL)
 		ret = run(&a, &log, &err);
+	if (ret != EKSKIT_OK && timeutil_deadline_passed())
+		ekskit_err_prefix(&err, "gave up after %s s (the EKSKIT_TIMEOUT limit)",
+		    getenv("EKSKIT_TIMEOUT") && *getenv("EKSKIT_TIMEOUT") ?
+		    getenv("EKSKIT_TIMEOUT") : "30");
 	if (ret != EKSKIT_OK)
 		cli_error(&log, "%s", err.msg[0] ? err.msg : ekskit_strerror(ret));
 	return cli_exit_code(ret);
