@@ -10,8 +10,16 @@
 # same work: load N entries, add one, write N+1).  DescribeCluster goes to
 # moto for both tools (AWS_ENDPOINT_URL / --endpoint-url).
 #
+# Second part (issue 12): the same merge, and `--all` (5 clusters), into a
+# 5,000-context kubeconfig of 7.7 MB, against what libyaml itself needs to
+# parse and emit that file (bench/floor_yaml.c, built here with cc), side by
+# side in one run.  DescribeCluster/ListClusters go to the loopback EKS fake
+# (tests/fakes/eks_fake.py, no delay) so the network is a small constant.
+# Target: within 2.5x of the floor.
+#
 # Knobs: BUILD (default build), SIZES ("100 1000 5000"), EKS_RUNS (21),
-# AWS_RUNS (5), BENCH_STRICT=1 (exit 1 when a target is missed).
+# AWS_RUNS (5), FLOOR_RUNS (11), BENCH_STRICT=1 (exit 1 when a target is
+# missed).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -54,11 +62,11 @@ SEALED=(env -i "PATH=$PATH" "HOME=$T/home" "LANG=C.UTF-8"
 	--resources-vpc-config subnetIds=subnet-1 >/dev/null || die "cannot create the cluster in moto"
 
 # A kubeconfig like real ones: N EKS clusters, exec users and contexts.
-make_kubeconfig() {  # n file
-	"$PYTHON" - "$1" "$2" <<-'EOF'
+make_kubeconfig() {  # n file [ca-repeat]
+	"$PYTHON" - "$1" "$2" "${3:-40}" <<-'EOF'
 	import sys
 	n, path = int(sys.argv[1]), sys.argv[2]
-	ca = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t" * 40
+	ca = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t" * int(sys.argv[3])
 	out = ["apiVersion: v1", "kind: Config", "preferences: {}", "clusters:"]
 	for i in range(n):
 	    a = "arn:aws:eks:us-east-1:123456789012:cluster/c%05d" % i
@@ -149,5 +157,52 @@ last=${!#}
 ratio=$(echo "${A[$last]} / ${E[$last]}" | bc -l)
 printf '\nat %d contexts: %.1fx faster (target >= 20x)\n' "$last" "$ratio"
 [ "$(echo "$ratio >= 20" | bc)" = 1 ] || miss=1
+
+# ---------------------------------------------------------------------------
+# Against the libyaml floor (issue 12): 5,000 contexts, 7.7 MB.
+# ---------------------------------------------------------------------------
+FLOOR_RUNS=${FLOOR_RUNS:-11}
+CC=${CC:-cc}
+"$CC" -O2 -std=c11 -Wall -Wextra -Werror -o "$T/floor_yaml" bench/floor_yaml.c \
+	$(pkg-config --cflags --libs yaml-0.1) || die "cannot build bench/floor_yaml.c"
+"$PYTHON" - "$T/fake-state.json" <<-'EOF'
+	import json, sys
+	ca = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t" * 26
+	cl = {}
+	for n in ["bench", "b1", "b2", "b3", "b4"]:
+	    cl[n] = {"name": n, "status": "ACTIVE",
+	             "arn": "arn:aws:eks:us-west-2:123456789012:cluster/" + n,
+	             "endpoint": "https://%s.gr7.us-west-2.eks.amazonaws.com" % n.upper(),
+	             "certificateAuthority": {"data": ca}}
+	json.dump({"regions": {"us-west-2": {"clusters": cl}}}, open(sys.argv[1], "w"))
+	EOF
+"$PYTHON" tests/fakes/eks_fake.py --state "$T/fake-state.json" --port-file "$T/fake.port" \
+	--log /dev/null 2>"$T/fake.err" &
+FAKE_PID=$!
+trap 'kill "$FAKE_PID" 2>/dev/null; cleanup' EXIT
+for _ in $(seq 100); do [ -s "$T/fake.port" ] && break; sleep 0.1; done
+[ -s "$T/fake.port" ] || die "the EKS fake did not start"
+SEALED+=("AWS_ENDPOINT_URL_EKS=http://127.0.0.1:$(cat "$T/fake.port")")
+SRC=$T/kc-floor.yaml
+make_kubeconfig 5000 "$SRC" 26
+chmod 600 "$SRC"
+floor=$(median_ms "$FLOOR_RUNS" "$T/floor_yaml" "$T/work" "$T/floor-out.yaml")
+one=$(median_ms "$FLOOR_RUNS" "$EKC" --cluster-name bench --kubeconfig "$T/work")
+all=$(median_ms "$FLOOR_RUNS" "$EKC" --all --kubeconfig "$T/work")
+[ "$(grep -c '^- context:' "$T/work")" = 5005 ] || die "--all did not add 5 contexts"
+echo
+printf 'merge into 5,000 contexts (%d KiB) vs libyaml parse+emit of the same file\n' \
+	$(($(stat -c %s "$SRC") / 1024))
+printf '(median of %d runs each; EKS calls to a loopback fake)\n\n' "$FLOOR_RUNS"
+printf '%-40s %10s %8s\n' "" "ms" "x floor"
+printf '%-40s %10s %8s\n' "libyaml floor (bench/floor_yaml.c)" "$floor" "1.00"
+printf '%-40s %10s %8.2f\n' "eks-kubeconfig --cluster-name (1 entry)" "$one" "$(echo "$one / $floor" | bc -l)"
+printf '%-40s %10s %8.2f\n' "eks-kubeconfig --all (5 entries)" "$all" "$(echo "$all / $floor" | bc -l)"
+floor_miss=0
+for v in "$one" "$all"; do
+	[ "$(echo "$v / $floor <= 2.5" | bc -l)" = 1 ] || floor_miss=1
+done
+printf '\ntarget: within 2.5x of the floor: %s\n' "$([ $floor_miss = 0 ] && echo met || echo NOT met)"
+[ $floor_miss = 0 ] || miss=1
 if [ "${BENCH_STRICT:-0}" = 1 ] && [ $miss = 1 ]; then exit 1; fi
 exit 0

@@ -59,6 +59,12 @@ ekbuf_grow(struct ekbuf *b, size_t need)
 }
 
 int
+ekbuf_reserve(struct ekbuf *b, size_t n)
+{
+	return ekbuf_grow(b, b->len + n);
+}
+
+int
 ekbuf_append(struct ekbuf *b, const void *p, size_t n)
 {
 	int r;
@@ -202,12 +208,17 @@ int
 ek_read_file(const char *path, struct ekbuf *b, struct ekskit_err *err)
 {
 	char chunk[8192];
+	struct stat st;
 	ssize_t n;
 	int fd, r = EKSKIT_OK;
 
 	/* no blocking open: a FIFO named as a config file must not hang us */
 	if ((r = ek_open_regular(path, &fd, err)) != EKSKIT_OK)
 		return r;
+	/* one allocation for the whole file (a too large one fails below) */
+	if (fstat(fd, &st) == 0 && st.st_size > 0 &&
+	    (size_t)st.st_size <= (b->max ? b->max : EKBUF_MAX_FILE))
+		(void)ekbuf_reserve(b, (size_t)st.st_size);
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n == -1 && errno == EINTR)

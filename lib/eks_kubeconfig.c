@@ -13,6 +13,7 @@
 #include "ekskit/eks_kubeconfig.h"
 #include "ekskit/endpoints.h"
 #include "ekskit/fileio.h"
+#include "eks_kubeconfig_internal.h"
 
 /* Everything needed to call EKS; released by aws_ctx_release. */
 struct aws_ctx {
@@ -25,12 +26,8 @@ struct aws_ctx {
 	struct aws_client ec2;
 };
 
-static void
-say(const struct ekc_io *io, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-say(const struct ekc_io *io, const char *fmt, ...)
+void
+ekc_say(const struct ekc_io *io, const char *fmt, ...)
 {
 	struct ekbuf b;
 	va_list ap;
@@ -45,12 +42,8 @@ say(const struct ekc_io *io, const char *fmt, ...)
 	ekbuf_release(&b);
 }
 
-static void
-note(const struct ekc_io *io, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-note(const struct ekc_io *io, int level, const char *fmt, ...)
+void
+ekc_note(const struct ekc_io *io, int level, const char *fmt, ...)
 {
 	char msg[EKSKIT_ERR_MSG_MAX + 256];
 	va_list ap;
@@ -103,17 +96,19 @@ ekc_check(const struct ekc_opts *o, struct ekskit_err *err)
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 		    "--region \"%s\" is not a region name", o->region);
 	if ((r = kcu_entry_opts_check(&o->entry, err)) != EKSKIT_OK ||
-	    (r = kcs_opts_check(&o->server, o->all, err)) != EKSKIT_OK)
+	    (r = kcs_opts_check(&o->server, o->all, err)) != EKSKIT_OK ||
+	    (r = ekc_many_check(o, err)) != EKSKIT_OK)
 		return r;
 	return EKSKIT_OK;
 }
 
-/* The profile the AWS CLI would record in the exec env: flag or environment. */
-static const char *
-exec_profile(const struct ekc_opts *o)
+const char *
+ekc_exec_profile(const struct ekc_opts *o)
 {
 	const char *p = o->profile;
 
+	if (o->no_profile)
+		return NULL;
 	if (p == NULL || *p == '\0')
 		p = getenv("AWS_PROFILE");
 	if (p == NULL || *p == '\0')
@@ -164,7 +159,7 @@ aws_ctx_init(const struct ekc_opts *o, const struct ekc_io *io,
 	if ((r = aws_resolve_region(o->region, &eo, &a->region, err)) != EKSKIT_OK ||
 	    (r = aws_endpoint_url("eks", a->region, &eo, &a->endpoint, err)) != EKSKIT_OK)
 		return r;
-	note(io, 1, "profile %s, region %s, eks endpoint %s", profile, a->region,
+	ekc_note(io, 1, "profile %s, region %s, eks endpoint %s", profile, a->region,
 	    a->endpoint);
 	memset(&cc, 0, sizeof(cc));
 	cc.cfg = a->cfg;
@@ -174,8 +169,16 @@ aws_ctx_init(const struct ekc_opts *o, const struct ekc_io *io,
 	cc.verbose = o->verbose;
 	if ((r = creds_resolve_default(&cc, &a->creds, err)) != EKSKIT_OK)
 		return r;
-	note(io, 1, "credentials from %s", a->creds->provider ?
+	ekc_note(io, 1, "credentials from %s", a->creds->provider ?
 	    a->creds->provider : "?");
+	if (o->assume_role_arn != NULL) {
+		struct aws_credentials *assumed;
+		if ((r = ekc_assume_describe_role(o, a->cfg, profile, a->region,
+		    a->creds, &assumed, err)) != EKSKIT_OK)
+			return r;
+		aws_credentials_free(a->creds);
+		a->creds = assumed;
+	}
 	a->client.service = "eks";
 	a->client.region = a->region;
 	a->client.endpoint = a->endpoint;
@@ -206,7 +209,7 @@ apply_server(const struct ekc_opts *o, const struct ekc_io *io,
 		return EKSKIT_OK;
 	r = kcs_choose(&o->server, &a->ec2, cl, a->region, &c, err);
 	if (c.report != NULL)
-		say(io, "%s", c.report);
+		ekc_say(io, "%s", c.report);
 	for (i = 0; r == EKSKIT_OK && i < n; i++)
 		r = kcs_apply(&c, e[i], err);
 	kcs_choice_release(&c);
@@ -228,7 +231,7 @@ describe_usable(const struct aws_ctx *a, const char *name,
 		return r;
 	}
 	if (warn)
-		note(io, 0, "cluster %s is UPDATING; writing its entry anyway", name);
+		ekc_note(io, 0, "cluster %s is UPDATING; writing its entry anyway", name);
 	return EKSKIT_OK;
 }
 
@@ -246,6 +249,7 @@ write_opts_init(const struct ekc_opts *o, const struct ekc_io *io,
 	w->lock_timeout_ms = o->lock_timeout_ms;
 	w->notify = io->notify;
 	w->notify_arg = io->arg;
+	w->force = o->force;
 }
 
 /* The AWS CLI's lines, or the dry-run YAML plus one summary line. */
@@ -257,7 +261,7 @@ report(const struct ekc_opts *o, const struct ekc_io *io,
 
 	if (o->dry_run) {
 		if (res->dry_run_yaml != NULL)
-			say(io, "%s", res->dry_run_yaml);
+			ekc_say(io, "%s", res->dry_run_yaml);
 		for (i = 0; i < n; i++) {
 			if (!res->changed[i])
 				same++;
@@ -267,25 +271,30 @@ report(const struct ekc_opts *o, const struct ekc_io *io,
 				added++;
 		}
 		if (n == 1)
-			say(io, "dry run: %s context %s %s %s%s (nothing written)\n",
+			ekc_say(io, "dry run: %s context %s %s %s%s (nothing written)\n",
 			    added ? "would add" : updated ? "would update" : "unchanged:",
 			    e[0]->context.name, added ? "to" : "in", res->path,
 			    res->current_changed ? ", and make it the current context" : "");
 		else
-			say(io, "dry run: would add %zu and update %zu contexts in %s, "
+			ekc_say(io, "dry run: would add %zu and update %zu contexts in %s, "
 			    "%zu unchanged (nothing written)\n", added, updated,
 			    res->path, same);
-		return;
 	}
+	for (i = 0; res->pruned != NULL && res->pruned[i] != NULL; i++)
+		ekc_say(io, "%s context %s from %s (its cluster no longer exists)\n",
+		    o->dry_run ? "dry run: would remove" : "Removed", res->pruned[i],
+		    res->path);
+	if (o->dry_run)
+		return;
 	for (i = 0; i < n; i++)
-		say(io, res->existed[i] ? "Updated context %s in %s\n" :
+		ekc_say(io, res->existed[i] ? "Updated context %s in %s\n" :
 		    "Added new context %s to %s\n", e[i]->context.name, res->path);
 }
 
-static int
-write_and_report(const struct ekc_opts *o, const struct ekc_io *io,
+int
+ekc_write_and_report(const struct ekc_opts *o, const struct ekc_io *io,
     struct kcu_entries *const *e, size_t n, const char *standalone,
-    struct ekskit_err *err)
+    const struct kcu_prune *prune, struct ekskit_err *err)
 {
 	struct kcu_write_opts w;
 	struct kcu_result res;
@@ -293,6 +302,7 @@ write_and_report(const struct ekc_opts *o, const struct ekc_io *io,
 
 	write_opts_init(o, io, &w);
 	w.standalone_path = standalone;
+	w.prune = prune;
 	if (standalone != NULL && !o->keep_current_context)
 		w.current = KCU_CURRENT_SET;
 	if ((r = kcu_write(e, n, &w, &res, err)) != EKSKIT_OK)
@@ -311,92 +321,14 @@ run_one(const struct ekc_opts *o, const struct ekc_io *io,
 	struct kcu_entry_opts eo = o->entry;
 	int r;
 
-	eo.profile = exec_profile(o);
+	eo.profile = ekc_exec_profile(o);
 	eo.needs_mfa = profile_needs_mfa(a, eo.profile);
 	if ((r = describe_usable(a, o->cluster_name, io, &cl, err)) == EKSKIT_OK &&
 	    (r = kcu_entries_build(cl, &eo, &e, err)) == EKSKIT_OK &&
 	    (r = apply_server(o, io, a, cl, &e, 1, err)) == EKSKIT_OK)
-		r = write_and_report(o, io, &e, 1, o->output_file, err);
+		r = ekc_write_and_report(o, io, &e, 1, o->output_file, NULL, err);
 	kcu_entries_free(e);
 	eks_cluster_free(cl);
-	return r;
-}
-
-static int
-run_all(const struct ekc_opts *o, const struct ekc_io *io,
-    const struct aws_ctx *a, struct ekskit_err *err)
-{
-	struct kcu_entry_opts eo = o->entry;
-	struct eks_cluster **cl = NULL;
-	struct kcu_entries **e = NULL;
-	char **names = NULL;
-	size_t n = 0, k = 0, i;
-	int r, warn;
-
-	eo.profile = exec_profile(o);
-	eo.needs_mfa = profile_needs_mfa(a, eo.profile);
-	if ((r = eks_list_clusters(&a->client, &names, err)) != EKSKIT_OK)
-		return r;
-	while (names[n] != NULL)
-		n++;
-	note(io, 1, "%zu clusters in %s", n, a->region);
-	if (n == 0) {
-		ek_strv_free(names);
-		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
-		    "no clusters in region %s (check --region and your account)",
-		    a->region);
-	}
-	cl = calloc(n, sizeof(*cl));
-	e = calloc(n, sizeof(*e));
-	if (cl == NULL || e == NULL) {
-		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if ((r = eks_describe_clusters(&a->client, names, n, cl, err)) != EKSKIT_OK)
-		goto out;
-	for (i = 0; i < n; i++) {
-		struct ekskit_err e2;
-		ekskit_err_clear(&e2);
-		if (kcu_cluster_usable(cl[i], &warn, &e2) != EKSKIT_OK) {
-			note(io, 0, "skipping %s", e2.msg);
-			continue;
-		}
-		if (warn)
-			note(io, 0, "cluster %s is UPDATING; writing its entry anyway",
-			    names[i]);
-		if ((r = kcu_entries_build(cl[i], &eo, &e[k], err)) != EKSKIT_OK)
-			goto out;
-		if ((r = apply_server(o, io, a, cl[i], &e[k], 1, &e2)) != EKSKIT_OK) {
-			/* no private access, no interface, none answers: this
-			 * cluster only; AWS and credential errors stop the run */
-			if (r != EKSKIT_ERR_CONFIG && r != EKSKIT_ERR_NOT_FOUND &&
-			    r != EKSKIT_ERR_NETWORK) {
-				if (err != NULL)
-					*err = e2;
-				goto out;
-			}
-			note(io, 0, "skipping %s", e2.msg);
-			kcu_entries_free(e[k]);
-			e[k] = NULL;
-			continue;
-		}
-		k++;
-	}
-	if (k == 0) {
-		r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
-		    "none of the %zu clusters in %s is active%s", n, a->region,
-		    o->server.private_ip ? " with private endpoint access" : "");
-		goto out;
-	}
-	r = write_and_report(o, io, e, k, o->output_file, err);
-out:
-	for (i = 0; cl != NULL && i < n; i++)
-		eks_cluster_free(cl[i]);
-	for (i = 0; e != NULL && i < n; i++)
-		kcu_entries_free(e[i]);
-	free(cl);
-	free(e);
-	ek_strv_free(names);
 	return r;
 }
 
@@ -433,7 +365,7 @@ run_users(const struct ekc_opts *o, const struct ekc_io *io,
 		eo.context_alias = o->entry.context_alias ? o->entry.context_alias : ctx.data;
 		if (users[i].namespace != NULL)
 			eo.namespace = users[i].namespace;
-		eo.profile = users[i].profile ? users[i].profile : exec_profile(o);
+		eo.profile = users[i].profile ? users[i].profile : ekc_exec_profile(o);
 		eo.needs_mfa = profile_needs_mfa(a, eo.profile);
 		if ((r = kcu_entries_build(cl, &eo, &e[i], err)) != EKSKIT_OK)
 			goto out;
@@ -449,7 +381,7 @@ run_users(const struct ekc_opts *o, const struct ekc_io *io,
 			r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 			goto out;
 		}
-		if ((r = write_and_report(o, io, &e[i], 1, path.data, err)) != EKSKIT_OK)
+		if ((r = ekc_write_and_report(o, io, &e[i], 1, path.data, NULL, err)) != EKSKIT_OK)
 			goto out;
 	}
 out:
@@ -478,11 +410,11 @@ ekc_run(const struct ekc_opts *o, const struct ekc_io *io,
 	if (o->users_file != NULL &&
 	    (r = kcu_users_load(o->users_file, &users, &nusers, err)) != EKSKIT_OK)
 		return r;
-	if ((r = aws_ctx_init(o, io, &a, err)) == EKSKIT_OK) {
+	if (o->all)
+		r = ekc_many_run(o, io, err);
+	else if ((r = aws_ctx_init(o, io, &a, err)) == EKSKIT_OK) {
 		if (users != NULL)
 			r = run_users(o, io, &a, users, nusers, err);
-		else if (o->all)
-			r = run_all(o, io, &a, err);
 		else
 			r = run_one(o, io, &a, err);
 	}

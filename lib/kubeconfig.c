@@ -18,15 +18,16 @@
 
 #include "ekskit/kubeconfig.h"
 #include "ekskit/buf.h"
+#include "kubeconfig_loader.h"
 
-#define KC_MAX_DEPTH 64         /* nesting; libyaml's emitter recurses */
-#define KC_MAX_ALIASES 1000
+#define KC_MAX_DEPTH KC_LOADER_MAX_DEPTH
 #define ROOT_ID 1               /* libyaml: the root is the first node */
 
 struct kubeconfig {
 	yaml_document_t doc;
 	char *path;                 /* as given; NULL for a new one */
 	char *dir;                  /* directory of path, for relative references */
+	size_t src_len;             /* bytes parsed: sizes the emit buffer */
 };
 
 static const char *const section_key[] = { "clusters", "users", "contexts" };
@@ -214,77 +215,6 @@ put_str(yaml_document_t *d, int map, const char *key, const char *s)
 /* ---------- loading ---------- */
 
 static int
-yaml_problem(struct ekskit_err *err, const char *name, const yaml_parser_t *p)
-{
-	if (p->error == YAML_MEMORY_ERROR)
-		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
-	return ekskit_err_set(err, EKSKIT_ERR_INVALID,
-	    "%s: invalid yaml at line %lu column %lu: %s%s%s; fix or move the file",
-	    name, (unsigned long)p->problem_mark.line + 1,
-	    (unsigned long)p->problem_mark.column + 1,
-	    p->problem ? p->problem : "parse error",
-	    p->context ? " " : "", p->context ? p->context : "");
-}
-
-/*
- * A first pass over the events: one document at most, bounded nesting (the
- * libyaml emitter recurses) and a bounded number of aliases.
- */
-static int
-precheck(const char *name, const char *data, size_t len, struct ekskit_err *err)
-{
-	yaml_parser_t p;
-	yaml_event_t ev;
-	int depth = 0, docs = 0, aliases = 0, r = EKSKIT_OK, done = 0;
-
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
-	while (!done) {
-		if (!yaml_parser_parse(&p, &ev)) {
-			r = yaml_problem(err, name, &p);
-			break;
-		}
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = 1;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++docs > 1)
-				r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
-				    "%s: more than one yaml document (line %lu); a "
-				    "kubeconfig holds exactly one", name,
-				    (unsigned long)ev.start_mark.line + 1);
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			if (++depth > KC_MAX_DEPTH)
-				r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
-				    "%s: yaml nested deeper than %d levels (line %lu)",
-				    name, KC_MAX_DEPTH,
-				    (unsigned long)ev.start_mark.line + 1);
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			depth--;
-			break;
-		case YAML_ALIAS_EVENT:
-			if (++aliases > KC_MAX_ALIASES)
-				r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
-				    "%s: more than %d yaml aliases", name,
-				    KC_MAX_ALIASES);
-			break;
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-		if (r != EKSKIT_OK)
-			break;
-	}
-	yaml_parser_delete(&p);
-	return r;
-}
-
-static int
 type_error(struct ekskit_err *err, const struct kubeconfig *kc,
     const char *what, const char *should, const yaml_node_t *n)
 {
@@ -380,7 +310,6 @@ kubeconfig_parse(const char *name, const char *data, size_t len,
     struct kubeconfig **out, struct ekskit_err *err)
 {
 	struct kubeconfig *kc = NULL;
-	yaml_parser_t p;
 	int r;
 
 	*out = NULL;
@@ -389,20 +318,14 @@ kubeconfig_parse(const char *name, const char *data, size_t len,
 	if (len > KUBECONFIG_MAX_SIZE)
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM,
 		    "%s: larger than %u bytes", name, KUBECONFIG_MAX_SIZE);
-	if ((r = precheck(name, data, len, err)) != EKSKIT_OK)
-		return r;
 	if ((kc = calloc(1, sizeof(*kc))) == NULL || !set_path(kc, name)) {
 		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 		goto fail_nodoc;
 	}
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
-	if (!yaml_parser_load(&p, &kc->doc)) {
-		r = yaml_problem(err, name, &p);
-		yaml_parser_delete(&p);
+	/* one pass: limits checked while the document is built */
+	if ((r = kc_yaml_load(name, data, len, &kc->doc, err)) != EKSKIT_OK)
 		goto fail_nodoc;
-	}
-	yaml_parser_delete(&p);
+	kc->src_len = len;
 	if (root_of(kc) == NULL) {
 		/* an empty file (or only comments): start from scratch, like kubectl */
 		yaml_document_delete(&kc->doc);
@@ -510,17 +433,12 @@ kubeconfig_current_context(const struct kubeconfig *kc)
 
 /* The inner mapping (`cluster:`, `user:`, `context:`) of a named entry. */
 static int
-inner_of(const struct kubeconfig *kc, enum kc_section s, const char *name,
+inner_at(const struct kubeconfig *kc, enum kc_section s, long i,
     yaml_node_t **out, struct ekskit_err *err)
 {
 	yaml_node_t *list = section_list(kc, s), *inner;
-	long i = find_entry(kc, s, name);
 
 	*out = NULL;
-	if (i < 0)
-		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
-		    "%s: no %s named \"%s\"", kc->path ? kc->path : "kubeconfig",
-		    section_inner[s], name);
 	inner = map_get(kc, node_at(kc, list->data.sequence.items.start[i]),
 	    section_inner[s]);
 	if (inner == NULL || is_null_node(inner)) {
@@ -531,6 +449,20 @@ inner_of(const struct kubeconfig *kc, enum kc_section s, const char *name,
 		return type_error(err, kc, section_inner[s], "a mapping", inner);
 	*out = inner;
 	return EKSKIT_OK;
+}
+
+static int
+inner_of(const struct kubeconfig *kc, enum kc_section s, const char *name,
+    yaml_node_t **out, struct ekskit_err *err)
+{
+	long i = find_entry(kc, s, name);
+
+	*out = NULL;
+	if (i < 0)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "%s: no %s named \"%s\"", kc->path ? kc->path : "kubeconfig",
+		    section_inner[s], name);
+	return inner_at(kc, s, i, out, err);
 }
 
 /* Copy a scalar field (absent/null: NULL). */
@@ -655,21 +587,13 @@ kc_user_free(struct kc_user *u)
 	free(u);
 }
 
-int
-kubeconfig_get_context(const struct kubeconfig *kc, const char *name,
+static int
+context_from(const struct kubeconfig *kc, const char *name, const yaml_node_t *in,
     struct kc_context **out, struct ekskit_err *err)
 {
 	struct kc_context *c;
-	yaml_node_t *in;
 	int r;
 
-	*out = NULL;
-	if (name == NULL && (name = kubeconfig_current_context(kc)) == NULL)
-		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
-		    "%s: no current-context; pass a context name",
-		    kc->path ? kc->path : "kubeconfig");
-	if ((r = inner_of(kc, KC_CONTEXTS, name, &in, err)) != EKSKIT_OK)
-		return r;
 	if ((c = calloc(1, sizeof(*c))) == NULL || (c->name = strdup(name)) == NULL) {
 		kc_context_free(c);
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
@@ -682,6 +606,23 @@ kubeconfig_get_context(const struct kubeconfig *kc, const char *name,
 	}
 	*out = c;
 	return EKSKIT_OK;
+}
+
+int
+kubeconfig_get_context(const struct kubeconfig *kc, const char *name,
+    struct kc_context **out, struct ekskit_err *err)
+{
+	yaml_node_t *in;
+	int r;
+
+	*out = NULL;
+	if (name == NULL && (name = kubeconfig_current_context(kc)) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "%s: no current-context; pass a context name",
+		    kc->path ? kc->path : "kubeconfig");
+	if ((r = inner_of(kc, KC_CONTEXTS, name, &in, err)) != EKSKIT_OK)
+		return r;
+	return context_from(kc, name, in, out, err);
 }
 
 int
@@ -812,17 +753,14 @@ fail:
 	return r;
 }
 
-int
-kubeconfig_get_user(const struct kubeconfig *kc, const char *name,
+static int
+user_from(const struct kubeconfig *kc, const char *name, const yaml_node_t *in,
     struct kc_user **out, struct ekskit_err *err)
 {
 	struct kc_user *u;
-	yaml_node_t *in, *ex;
+	yaml_node_t *ex;
 	int r;
 
-	*out = NULL;
-	if ((r = inner_of(kc, KC_USERS, name, &in, err)) != EKSKIT_OK)
-		return r;
 	if ((u = calloc(1, sizeof(*u))) == NULL || (u->name = strdup(name)) == NULL) {
 		kc_user_free(u);
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
@@ -843,6 +781,58 @@ kubeconfig_get_user(const struct kubeconfig *kc, const char *name,
 fail:
 	kc_user_free(u);
 	return r;
+}
+
+int
+kubeconfig_get_user(const struct kubeconfig *kc, const char *name,
+    struct kc_user **out, struct ekskit_err *err)
+{
+	yaml_node_t *in;
+	int r;
+
+	*out = NULL;
+	if ((r = inner_of(kc, KC_USERS, name, &in, err)) != EKSKIT_OK)
+		return r;
+	return user_from(kc, name, in, out, err);
+}
+
+/* The i-th entry of a section: its name and inner mapping (NOT_FOUND past the end or unnamed). */
+static int
+entry_at(const struct kubeconfig *kc, enum kc_section s, size_t i,
+    const char **name, yaml_node_t **in, struct ekskit_err *err)
+{
+	if ((*name = kubeconfig_name_at(kc, s, i)) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND, "%s: no named %s #%zu",
+		    kc->path ? kc->path : "kubeconfig", section_inner[s], i + 1);
+	return inner_at(kc, s, (long)i, in, err);
+}
+
+int
+kubeconfig_get_user_at(const struct kubeconfig *kc, size_t i,
+    struct kc_user **out, struct ekskit_err *err)
+{
+	const char *name;
+	yaml_node_t *in;
+	int r;
+
+	*out = NULL;
+	if ((r = entry_at(kc, KC_USERS, i, &name, &in, err)) != EKSKIT_OK)
+		return r;
+	return user_from(kc, name, in, out, err);
+}
+
+int
+kubeconfig_get_context_at(const struct kubeconfig *kc, size_t i,
+    struct kc_context **out, struct ekskit_err *err)
+{
+	const char *name;
+	yaml_node_t *in;
+	int r;
+
+	*out = NULL;
+	if ((r = entry_at(kc, KC_CONTEXTS, i, &name, &in, err)) != EKSKIT_OK)
+		return r;
+	return context_from(kc, name, in, out, err);
 }
 
 /* ---------- reading across KUBECONFIG files ---------- */
@@ -1155,6 +1145,28 @@ kubeconfig_set_context(struct kubeconfig *kc, const struct kc_context *c,
 	return put_entry(kc, KC_CONTEXTS, c->name, ok ? entry : 0, changed, err);
 }
 
+size_t
+kubeconfig_remove(struct kubeconfig *kc, enum kc_section s, const char *name)
+{
+	yaml_node_t *list = section_list(kc, s);
+	yaml_node_item_t *it, *keep;
+	size_t removed = 0;
+
+	if (list == NULL || name == NULL)
+		return 0;
+	/* unlink in place (the nodes stay in the array, unreachable) */
+	keep = list->data.sequence.items.start;
+	for (it = keep; it < list->data.sequence.items.top; it++) {
+		const char *n = entry_name(kc, *it);
+		if (n != NULL && strcmp(n, name) == 0)
+			removed++;
+		else
+			*keep++ = *it;
+	}
+	list->data.sequence.items.top = keep;
+	return removed;
+}
+
 int
 kubeconfig_set_current_context(struct kubeconfig *kc, const char *name,
     int *changed, struct ekskit_err *err)
@@ -1351,6 +1363,8 @@ kubeconfig_emit(const struct kubeconfig *kc, struct ekbuf *out,
 	yaml_emitter_set_output(&em, write_handler, out);
 	yaml_emitter_set_unicode(&em, 1);
 	yaml_emitter_set_width(&em, -1);     /* never fold the long CA data */
+	/* about the size read plus the new entries: grow (and copy) once */
+	(void)ekbuf_reserve(out, kc->src_len + kc->src_len / 8 + 65536);
 	count_refs(&st, ROOT_ID);
 	if (!emit_events(&st))
 		r = ekskit_err_set(err, em.error == YAML_MEMORY_ERROR ||

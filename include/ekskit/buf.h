@@ -38,6 +38,9 @@ int ekbuf_printf(struct ekbuf *b, const char *fmt, ...)
 int ekbuf_vprintf(struct ekbuf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
+/* Make room for n more bytes at once (within max).  0 or EKSKIT_ERR_NOMEM. */
+int ekbuf_reserve(struct ekbuf *b, size_t n);
+
 /* Forget the contents but keep the allocation (wiped when secret). */
 void ekbuf_reset(struct ekbuf *b);
 /* Free the storage (wiped when secret); the buffer is empty afterwards. */

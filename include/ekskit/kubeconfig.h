@@ -120,6 +120,12 @@ int kubeconfig_get_cluster(const struct kubeconfig *kc, const char *name,
 int kubeconfig_get_user(const struct kubeconfig *kc, const char *name,
     struct kc_user **out, struct ekskit_err *err);
 
+/* The same for the i-th entry of the section (kubeconfig_name_at order). */
+int kubeconfig_get_context_at(const struct kubeconfig *kc, size_t i,
+    struct kc_context **out, struct ekskit_err *err);
+int kubeconfig_get_user_at(const struct kubeconfig *kc, size_t i,
+    struct kc_user **out, struct ekskit_err *err);
+
 void kc_context_free(struct kc_context *c);
 void kc_cluster_free(struct kc_cluster *c);
 void kc_user_free(struct kc_user *u);
@@ -157,6 +163,10 @@ int kubeconfig_set_context(struct kubeconfig *kc, const struct kc_context *c,
     int *changed, struct ekskit_err *err);
 int kubeconfig_set_current_context(struct kubeconfig *kc, const char *name,
     int *changed, struct ekskit_err *err);
+
+/* Remove every entry called name from a section; returns how many went. */
+size_t kubeconfig_remove(struct kubeconfig *kc, enum kc_section s,
+    const char *name);
 
 /*
  * Emit the whole document as YAML, appended to out.  The kubeconfig stays

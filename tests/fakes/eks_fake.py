@@ -9,14 +9,25 @@ Kubernetes API server, and small ListClusters pages (pagination).
 
 State file: {"clusters": {"NAME": {...DescribeCluster "cluster" object...}},
              "page_size": 2}
+or, per region (the region is read from the SigV4 credential scope, as
+moto does, so one endpoint serves every region through
+AWS_ENDPOINT_URL_EKS):
+            {"regions": {"us-east-1": {"clusters": {...}}, ...},
+             "disabled_regions": ["af-south-1"],
+             "error_regions": {"eu-west-1": [403, "AccessDeniedException"]}}
+A disabled region answers what AWS answers for a region the account has
+not opted in to: 403 UnrecognizedClientException.
 It is re-read on every request, so a test can change it between runs.
+--delay-ms N sleeps N ms before every answer (bench/all_regions.sh).
 Every request must carry a SigV4 Authorization header for service eks
 (the signature itself is not checked: moto does not either).
 """
 import argparse
 import json
 import os
+import re
 import sys
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -40,14 +51,27 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         srv = self.server
-        with open(srv.log, "a") as f:
-            f.write("GET %s\n" % self.path)
         auth = self.headers.get("Authorization", "")
+        m = re.search(r"Credential=([^/]+)/\d{8}/([^/]+)/eks/", auth)
+        key, region = (m.group(1), m.group(2)) if m else ("", "")
+        with open(srv.log, "a") as f:
+            f.write("GET %s region=%s key=%s\n" % (self.path, region, key))
         if "AWS4-HMAC-SHA256" not in auth or "/eks/aws4_request" not in auth:
             return self._send(403, {"message": "missing SigV4 signature for eks"},
                               "AccessDeniedException")
+        if srv.delay:
+            time.sleep(srv.delay)
         state = json.load(open(srv.state))
-        clusters = state.get("clusters", {})
+        if region in state.get("disabled_regions", []):
+            return self._send(403, {"message": "The security token included in the request is invalid."},
+                              "UnrecognizedClientException")
+        failing = state.get("error_regions", {}).get(region)
+        if failing:
+            return self._send(failing[0], {"message": "injected failure"}, failing[1])
+        if "regions" in state:
+            clusters = state["regions"].get(region, {}).get("clusters", {})
+        else:
+            clusters = state.get("clusters", {})
         url = urllib.parse.urlsplit(self.path)
         parts = [urllib.parse.unquote(p) for p in url.path.split("/") if p]
         if parts == ["clusters"]:
@@ -81,9 +105,11 @@ def main():
     ap.add_argument("--state", required=True)
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--log", required=True)
+    ap.add_argument("--delay-ms", type=int, default=0)
     a = ap.parse_args()
+    ThreadingHTTPServer.request_queue_size = 128
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    srv.state, srv.log = a.state, a.log
+    srv.state, srv.log, srv.delay = a.state, a.log, a.delay_ms / 1000.0
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(srv.server_address[1]))

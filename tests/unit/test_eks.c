@@ -340,6 +340,47 @@ test_describe_many_over_http(void **state)
 	assert_int_equal(eks_describe_clusters(&n.c, names, 0, out, &err), 0);
 }
 
+/* Many clients (regions) in one batch: each signed for its own region; one bad client fails alone. */
+static void
+test_list_each_over_http(void **state)
+{
+	struct aws_client c2, c3;
+	const struct aws_client *cv[3];
+	struct ekskit_err errs[3];
+	char s1[256], *log, **names[3];
+	const char *steps[2];
+	struct net n;
+	int rcs[3];
+
+	(void)state;
+	steps[0] = body("p.json", "{\"clusters\":[\"a\",\"b\"]}", s1, sizeof(s1), 200);
+	steps[1] = NULL;
+	net_start(&n, steps);
+	c2 = n.c;
+	c2.region = "eu-west-1";
+	c3 = n.c;
+	c3.region = NULL;               /* signed call without a region: refused */
+	cv[0] = &n.c;
+	cv[1] = &c2;
+	cv[2] = &c3;
+	eks_list_clusters_each(cv, 3, names, rcs, errs, 4);
+	assert_int_equal(rcs[0], 0);
+	assert_int_equal(rcs[1], 0);
+	assert_int_equal(rcs[2], EKSKIT_ERR_CONFIG);
+	assert_string_equal(names[0][1], "b");
+	assert_string_equal(names[1][0], "a");
+	assert_null(names[2]);
+	assert_non_null(strstr(errs[2].msg, "no region"));
+	ek_strv_free(names[0]);
+	ek_strv_free(names[1]);
+	log = fake_log(&n.f);
+	assert_non_null(strstr(log, "/us-west-2/eks/aws4_request"));
+	assert_non_null(strstr(log, "/eu-west-1/eks/aws4_request"));
+	assert_int_equal(fake_count(&n.f), 2);
+	free(log);
+	fake_stop(&n.f);
+}
+
 static int
 net_setup(void **state)
 {
@@ -370,6 +411,7 @@ main(void)
 		cmocka_unit_test(test_names_and_arns),
 		cmocka_unit_test(test_describe_over_http),
 		cmocka_unit_test(test_list_over_http),
+		cmocka_unit_test(test_list_each_over_http),
 		cmocka_unit_test(test_describe_many_over_http),
 	};
 
