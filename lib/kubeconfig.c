@@ -172,6 +172,16 @@ add_str(yaml_document_t *d, const char *s)
 	    YAML_ANY_SCALAR_STYLE);
 }
 
+/* Multi-line text (installHint) as a literal block, as kubectl users write it. */
+static int
+add_text(yaml_document_t *d, const char *s)
+{
+	if (strchr(s, '\n') == NULL)
+		return add_str(d, s);
+	return yaml_document_add_scalar(d, NULL, (yaml_char_t *)s, -1,
+	    YAML_LITERAL_SCALAR_STYLE);
+}
+
 /* An unquoted `true` / `false` (resolved as a boolean by readers). */
 static int
 add_bool(yaml_document_t *d, int v)
@@ -508,28 +518,48 @@ kubeconfig_current_context(const struct kubeconfig *kc)
 
 /* ---------- readers ---------- */
 
-/* The inner mapping (`cluster:`, `user:`, `context:`) of a named entry. */
+/* The inner mapping (`cluster:`, `user:`, `context:`) of entry i (NULL when null). */
 static int
-inner_of(const struct kubeconfig *kc, enum kc_section s, const char *name,
+inner_at(const struct kubeconfig *kc, enum kc_section s, size_t i,
     yaml_node_t **out, struct ekskit_err *err)
 {
 	yaml_node_t *list = section_list(kc, s), *inner;
-	long i = find_entry(kc, s, name);
 
 	*out = NULL;
-	if (i < 0)
-		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
-		    "%s: no %s named \"%s\"", kc->path ? kc->path : "kubeconfig",
-		    section_inner[s], name);
 	inner = map_get(kc, node_at(kc, list->data.sequence.items.start[i]),
 	    section_inner[s]);
-	if (inner == NULL || is_null_node(inner)) {
-		*out = NULL;
+	if (inner == NULL || is_null_node(inner))
 		return EKSKIT_OK;
-	}
 	if (inner->type != YAML_MAPPING_NODE)
 		return type_error(err, kc, section_inner[s], "a mapping", inner);
 	*out = inner;
+	return EKSKIT_OK;
+}
+
+/* Index of the named entry, or EKSKIT_ERR_NOT_FOUND naming it. */
+static int
+index_of(const struct kubeconfig *kc, enum kc_section s, const char *name,
+    size_t *i, struct ekskit_err *err)
+{
+	long k = find_entry(kc, s, name);
+
+	if (k < 0)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "%s: no %s named \"%s\"", kc->path ? kc->path : "kubeconfig",
+		    section_inner[s], name);
+	*i = (size_t)k;
+	return EKSKIT_OK;
+}
+
+/* The entry's name for a reader, or EKSKIT_ERR_NOT_FOUND past the end / unnamed. */
+static int
+name_for(const struct kubeconfig *kc, enum kc_section s, size_t i,
+    const char **name, struct ekskit_err *err)
+{
+	if ((*name = kubeconfig_name_at(kc, s, i)) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "%s: no named %s #%zu", kc->path ? kc->path : "kubeconfig",
+		    section_inner[s], i + 1);
 	return EKSKIT_OK;
 }
 
@@ -636,6 +666,7 @@ kc_exec_free(struct kc_exec *e)
 	}
 	free(e->env);
 	free(e->interactive_mode);
+	free(e->install_hint);
 	free(e);
 }
 
@@ -659,8 +690,7 @@ int
 kubeconfig_get_context(const struct kubeconfig *kc, const char *name,
     struct kc_context **out, struct ekskit_err *err)
 {
-	struct kc_context *c;
-	yaml_node_t *in;
+	size_t i = 0;
 	int r;
 
 	*out = NULL;
@@ -668,7 +698,23 @@ kubeconfig_get_context(const struct kubeconfig *kc, const char *name,
 		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
 		    "%s: no current-context; pass a context name",
 		    kc->path ? kc->path : "kubeconfig");
-	if ((r = inner_of(kc, KC_CONTEXTS, name, &in, err)) != EKSKIT_OK)
+	if ((r = index_of(kc, KC_CONTEXTS, name, &i, err)) != EKSKIT_OK)
+		return r;
+	return kubeconfig_get_context_at(kc, i, out, err);
+}
+
+int
+kubeconfig_get_context_at(const struct kubeconfig *kc, size_t i,
+    struct kc_context **out, struct ekskit_err *err)
+{
+	struct kc_context *c;
+	const char *name;
+	yaml_node_t *in;
+	int r;
+
+	*out = NULL;
+	if ((r = name_for(kc, KC_CONTEXTS, i, &name, err)) != EKSKIT_OK ||
+	    (r = inner_at(kc, KC_CONTEXTS, i, &in, err)) != EKSKIT_OK)
 		return r;
 	if ((c = calloc(1, sizeof(*c))) == NULL || (c->name = strdup(name)) == NULL) {
 		kc_context_free(c);
@@ -688,12 +734,27 @@ int
 kubeconfig_get_cluster(const struct kubeconfig *kc, const char *name,
     struct kc_cluster **out, struct ekskit_err *err)
 {
+	size_t i = 0;
+	int r;
+
+	*out = NULL;
+	if ((r = index_of(kc, KC_CLUSTERS, name, &i, err)) != EKSKIT_OK)
+		return r;
+	return kubeconfig_get_cluster_at(kc, i, out, err);
+}
+
+int
+kubeconfig_get_cluster_at(const struct kubeconfig *kc, size_t i,
+    struct kc_cluster **out, struct ekskit_err *err)
+{
 	struct kc_cluster *c;
+	const char *name;
 	yaml_node_t *in;
 	int r;
 
 	*out = NULL;
-	if ((r = inner_of(kc, KC_CLUSTERS, name, &in, err)) != EKSKIT_OK)
+	if ((r = name_for(kc, KC_CLUSTERS, i, &name, err)) != EKSKIT_OK ||
+	    (r = inner_at(kc, KC_CLUSTERS, i, &in, err)) != EKSKIT_OK)
 		return r;
 	if ((c = calloc(1, sizeof(*c))) == NULL || (c->name = strdup(name)) == NULL) {
 		kc_cluster_free(c);
@@ -786,6 +847,7 @@ read_exec(const struct kubeconfig *kc, const yaml_node_t *ex,
 	if ((r = read_str(kc, ex, "apiVersion", &e->api_version, err)) != EKSKIT_OK ||
 	    (r = read_str(kc, ex, "command", &e->command, err)) != EKSKIT_OK ||
 	    (r = read_str(kc, ex, "interactiveMode", &e->interactive_mode, err)) != EKSKIT_OK ||
+	    (r = read_str(kc, ex, "installHint", &e->install_hint, err)) != EKSKIT_OK ||
 	    (r = read_bool(kc, ex, "provideClusterInfo", &e->provide_cluster_info, err)) != EKSKIT_OK ||
 	    (r = read_exec_args(kc, ex, e, err)) != EKSKIT_OK ||
 	    (r = read_exec_env(kc, ex, e, err)) != EKSKIT_OK)
@@ -816,12 +878,27 @@ int
 kubeconfig_get_user(const struct kubeconfig *kc, const char *name,
     struct kc_user **out, struct ekskit_err *err)
 {
+	size_t i = 0;
+	int r;
+
+	*out = NULL;
+	if ((r = index_of(kc, KC_USERS, name, &i, err)) != EKSKIT_OK)
+		return r;
+	return kubeconfig_get_user_at(kc, i, out, err);
+}
+
+int
+kubeconfig_get_user_at(const struct kubeconfig *kc, size_t i,
+    struct kc_user **out, struct ekskit_err *err)
+{
 	struct kc_user *u;
+	const char *name;
 	yaml_node_t *in, *ex;
 	int r;
 
 	*out = NULL;
-	if ((r = inner_of(kc, KC_USERS, name, &in, err)) != EKSKIT_OK)
+	if ((r = name_for(kc, KC_USERS, i, &name, err)) != EKSKIT_OK ||
+	    (r = inner_at(kc, KC_USERS, i, &in, err)) != EKSKIT_OK)
 		return r;
 	if ((u = calloc(1, sizeof(*u))) == NULL || (u->name = strdup(name)) == NULL) {
 		kc_user_free(u);
@@ -1108,9 +1185,100 @@ build_exec(yaml_document_t *d, const struct kc_exec *e)
 	}
 	if (!put_str(d, ex, "interactiveMode", e->interactive_mode) ||
 	    (e->provide_cluster_info &&
-	    !put_node(d, ex, "provideClusterInfo", add_bool(d, 1))))
+	    !put_node(d, ex, "provideClusterInfo", add_bool(d, 1))) ||
+	    (e->install_hint && !put_node(d, ex, "installHint", add_text(d, e->install_hint))))
 		return 0;
 	return ex;
+}
+
+/* ---------- editing an exec block in place ---------- */
+
+/* The exec mapping of the i-th user entry (node id), or 0. */
+static int
+exec_node_of(const struct kubeconfig *kc, size_t i)
+{
+	yaml_node_t *list = section_list(kc, KC_USERS), *in;
+	yaml_node_pair_t *p;
+
+	if (i >= kubeconfig_count(kc, KC_USERS))
+		return 0;
+	in = map_get(kc, node_at(kc, list->data.sequence.items.start[i]), "user");
+	if ((p = map_pair(kc, in, "exec")) == NULL ||
+	    node_at(kc, p->value)->type != YAML_MAPPING_NODE)
+		return 0;
+	return p->value;
+}
+
+static int
+string_seq(yaml_document_t *d, const char *const *v, size_t n)
+{
+	int seq = add_seq(d), s;
+	size_t k;
+
+	for (k = 0; seq && k < n; k++)
+		if ((s = add_str(d, v[k])) == 0 ||
+		    !yaml_document_append_sequence_item(d, seq, s))
+			return 0;
+	return seq;
+}
+
+/* Set map[key] = value (value 0: remove the key); *changed |= a difference. */
+static int
+map_replace(struct kubeconfig *kc, int map, const char *key, int value,
+    int *changed)
+{
+	yaml_node_t *m = node_at(kc, map);
+	yaml_node_pair_t *p = map_pair(kc, m, key);
+	int k;
+
+	if (p != NULL && value != 0) {
+		if (!node_equal(kc, p->value, value, 0)) {
+			p->value = value;
+			*changed = 1;
+		}
+		return 1;
+	}
+	if (p != NULL) {                /* remove, keeping the others in order */
+		memmove(p, p + 1, (size_t)(m->data.mapping.pairs.top - p - 1) * sizeof(*p));
+		m->data.mapping.pairs.top--;
+		*changed = 1;
+		return 1;
+	}
+	if (value == 0)
+		return 1;
+	*changed = 1;
+	return (k = add_str(&kc->doc, key)) != 0 &&
+	    yaml_document_append_mapping_pair(&kc->doc, map, k, value);
+}
+
+int
+kubeconfig_edit_exec(struct kubeconfig *kc, size_t user,
+    const struct kc_exec_edit *ed, int *changed, struct ekskit_err *err)
+{
+	yaml_document_t *d = &kc->doc;
+	int ex = exec_node_of(kc, user), api, cmd, args, hint = 0, any = 0;
+
+	if (changed)
+		*changed = 0;
+	if (ex == 0)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "%s: user #%zu has no exec block",
+		    kc->path ? kc->path : "kubeconfig", user + 1);
+	/* build first: adding nodes may move the node array */
+	api = add_str(d, ed->api_version);
+	cmd = add_str(d, ed->command);
+	args = string_seq(d, ed->args, ed->nargs);
+	if (ed->install_hint != NULL)
+		hint = add_text(d, ed->install_hint);
+	if (!api || !cmd || !args || (ed->install_hint && !hint) ||
+	    !map_replace(kc, ex, "apiVersion", api, &any) ||
+	    !map_replace(kc, ex, "args", args, &any) ||
+	    !map_replace(kc, ex, "command", cmd, &any) ||
+	    !map_replace(kc, ex, "installHint", hint, &any))
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	if (changed)
+		*changed = any;
+	return EKSKIT_OK;
 }
 
 int

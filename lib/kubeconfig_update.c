@@ -484,6 +484,13 @@ write_out(const char *path, const struct kubeconfig *kc, int standalone,
 	return r;
 }
 
+int
+kcu_save(const char *path, const struct kubeconfig *kc,
+    const struct kcu_write_opts *w, struct ekskit_err *err)
+{
+	return write_out(path, kc, 0, w, err);
+}
+
 static int
 result_init(struct kcu_result *res, size_t n)
 {

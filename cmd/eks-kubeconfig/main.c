@@ -13,6 +13,8 @@
 #include "ekskit/eks_kubeconfig.h"
 #include "ekskit/error.h"
 
+#include "convert.h"
+
 #define PROG "eks-kubeconfig"
 #define MAX_ENV 64
 
@@ -183,6 +185,8 @@ main(int argc, char **argv)
 	struct args a;
 	int ret;
 
+	if (argc > 1 && strcmp(argv[1], "convert") == 0)
+		return convert_main(argc - 1, argv + 1);
 	memset(&a, 0, sizeof(a));
 	ekskit_err_clear(&err);
 	a.o.entry.env = a.env;

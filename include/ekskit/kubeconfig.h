@@ -51,6 +51,7 @@ struct kc_exec {
 	size_t nenv;
 	char *interactive_mode;         /* "Never", "IfAvailable", "Always" or NULL */
 	int provide_cluster_info;
+	char *install_hint;             /* installHint: shown by kubectl when command is missing */
 };
 
 struct kc_user {
@@ -120,6 +121,18 @@ int kubeconfig_get_cluster(const struct kubeconfig *kc, const char *name,
 int kubeconfig_get_user(const struct kubeconfig *kc, const char *name,
     struct kc_user **out, struct ekskit_err *err);
 
+/*
+ * The same for the i-th entry of the section (kubeconfig_name_at order),
+ * without a search by name: for callers that walk every entry.
+ * EKSKIT_ERR_NOT_FOUND past the end or for an unnamed entry.
+ */
+int kubeconfig_get_context_at(const struct kubeconfig *kc, size_t i,
+    struct kc_context **out, struct ekskit_err *err);
+int kubeconfig_get_cluster_at(const struct kubeconfig *kc, size_t i,
+    struct kc_cluster **out, struct ekskit_err *err);
+int kubeconfig_get_user_at(const struct kubeconfig *kc, size_t i,
+    struct kc_user **out, struct ekskit_err *err);
+
 void kc_context_free(struct kc_context *c);
 void kc_cluster_free(struct kc_cluster *c);
 void kc_user_free(struct kc_user *u);
@@ -157,6 +170,25 @@ int kubeconfig_set_context(struct kubeconfig *kc, const struct kc_context *c,
     int *changed, struct ekskit_err *err);
 int kubeconfig_set_current_context(struct kubeconfig *kc, const char *name,
     int *changed, struct ekskit_err *err);
+
+/*
+ * Edit the exec block of the i-th user entry in place: apiVersion, command and
+ * args are replaced and installHint set (or removed when install_hint is
+ * NULL).  Every other key of the exec block (env, interactiveMode,
+ * provideClusterInfo, unknown ones) and of the user entry stays, in its
+ * place.  *changed (may be NULL) as for the setters.  EKSKIT_ERR_NOT_FOUND
+ * when the user is missing or has no exec block.  Strings are borrowed.
+ */
+struct kc_exec_edit {
+	const char *api_version;
+	const char *command;
+	const char *const *args;        /* nargs entries */
+	size_t nargs;
+	const char *install_hint;       /* NULL: no installHint */
+};
+
+int kubeconfig_edit_exec(struct kubeconfig *kc, size_t user,
+    const struct kc_exec_edit *ed, int *changed, struct ekskit_err *err);
 
 /*
  * Emit the whole document as YAML, appended to out.  The kubeconfig stays

@@ -21,6 +21,13 @@
 #define KCU_EXEC_COMMAND_DEFAULT "eks-token"
 #define KCU_LOCK_TIMEOUT_MS_DEFAULT 5000
 
+/* installHint of the exec blocks that run eks-token: kubectl prints it when the command is missing. */
+#define KCU_INSTALL_HINT \
+	"eks-token (part of ekskit) signs in to Amazon EKS for this kubeconfig.\n" \
+	"Install ekskit (make && sudo make install, or its deb, rpm or Homebrew\n" \
+	"package) so that eks-token is on kubectl's PATH, or go back to the AWS\n" \
+	"CLI with: eks-kubeconfig convert --to aws\n"
+
 /* How the entries look.  All strings borrowed, NULL = unset. */
 struct kcu_entry_opts {
 	const char *context_alias;      /* --alias (default: the user entry's name) */
@@ -112,6 +119,14 @@ int kcu_write(struct kcu_entries *const *entries, size_t n,
     const struct kcu_write_opts *w, struct kcu_result *res,
     struct ekskit_err *err);
 void kcu_result_release(struct kcu_result *res);
+
+/*
+ * Replace an existing kubeconfig file with kc, atomically (a bind-mounted
+ * file that cannot be renamed over is rewritten in place, with a -v note
+ * through w->notify).  The caller holds the lock.  The file keeps its mode.
+ */
+int kcu_save(const char *path, const struct kubeconfig *kc,
+    const struct kcu_write_opts *w, struct ekskit_err *err);
 
 /* One person of a --users file. */
 struct kcu_user_spec {
