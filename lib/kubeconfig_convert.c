@@ -536,15 +536,20 @@ target_api(const char *have)
 
 /* Summary of what the converted block carries, for the report. */
 static void
-describe(const struct kcv_auth *a, char *out, size_t size)
+describe(const struct kcv_auth *a, const struct kc_exec *e, char *out,
+    size_t size)
 {
-	snprintf(out, size, "cluster %s, region %s%s%s%s%s%s%s%s%s%s",
+	const char *env_profile = env_value(e, "AWS_PROFILE");
+
+	snprintf(out, size, "cluster %s, region %s%s%s%s%s%s%s%s%s%s%s",
 	    a->cluster, a->region,
 	    a->profile ? ", profile " : "", a->profile ? a->profile : "",
+	    !a->profile && env_profile ? ", profile " : "",
+	    !a->profile && env_profile ? env_profile : "",
 	    a->role_arn ? ", role " : "", a->role_arn ? a->role_arn : "",
 	    a->external_id ? ", external id" : "",
 	    a->session_name ? ", session " : "", a->session_name ? a->session_name : "",
-	    a->forward_session_name ? ", forwarded session name" : "", "");
+	    a->forward_session_name ? ", forwarded session name" : "");
 }
 
 /* Only NOMEM is an error for the run; anything else leaves the user alone. */
@@ -640,7 +645,7 @@ convert_user(struct run *run, size_t i, const char *name, struct ekskit_err *err
 		say(run, "updated user \"%s\": %s, apiVersion %s\n", name, ed.command,
 		    ed.api_version);
 	} else {
-		describe(&a, desc, sizeof(desc));
+		describe(&a, u->exec, desc, sizeof(desc));
 		say(run, "converted user \"%s\": %s -> %s (%s)\n", name,
 		    form_name(a.form), form_name(want), desc);
 	}
