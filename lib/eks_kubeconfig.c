@@ -11,6 +11,7 @@
 #include "ekskit/creds.h"
 #include "ekskit/eks.h"
 #include "ekskit/eks_kubeconfig.h"
+#include "ekskit/kubeconfig_execpath.h"
 #include "ekskit/endpoints.h"
 #include "ekskit/fileio.h"
 
@@ -405,13 +406,23 @@ ekc_run(const struct ekc_opts *o, const struct ekc_io *io,
     struct ekskit_err *err)
 {
 	struct kcu_user_spec *users = NULL;
+	struct ekc_opts resolved;
 	struct aws_ctx a;
+	char *exec_path = NULL;
 	size_t nusers = 0;
 	int r;
 
 	memset(&a, 0, sizeof(a));
 	if ((r = ekc_check(o, err)) != EKSKIT_OK)
 		return r;
+	if (o->entry.exec_absolute) {   /* --exec-absolute: eks-token's path, once */
+		if ((r = kubeconfig_execpath_resolve(o->entry.exec_command, &exec_path,
+		    err)) != EKSKIT_OK)
+			return r;
+		resolved = *o;
+		resolved.entry.exec_command = exec_path;
+		o = &resolved;
+	}
 	/* a bad users file is reported before any AWS call */
 	if (o->users_file != NULL &&
 	    (r = kcu_users_load(o->users_file, &users, &nusers, err)) != EKSKIT_OK)
@@ -426,5 +437,6 @@ ekc_run(const struct ekc_opts *o, const struct ekc_io *io,
 	}
 	aws_ctx_release(&a);
 	kcu_users_free(users, nusers);
+	free(exec_path);
 	return r;
 }

@@ -15,6 +15,7 @@
 
 #include "ekskit/buf.h"
 #include "ekskit/fileio.h"
+#include "ekskit/kubeconfig_execpath.h"
 #include "ekskit/kubeconfig_update.h"
 
 #define USERS_FILE_MAX (1024u * 1024)
@@ -105,6 +106,11 @@ kcu_entry_opts_check(const struct kcu_entry_opts *o, struct ekskit_err *err)
 	    (r = check_name(o->cluster_alias, "--cluster-alias", err)) != 0 ||
 	    (r = check_name(o->exec_command, "--exec-command", err)) != 0 ||
 	    (r = check_name(o->profile, "--profile", err)) != 0)
+		return r;
+	if (o->exec_absolute && o->exec_command && strcmp(o->exec_command, "aws") == 0)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--exec-absolute is for eks-token, not --exec-command aws");
+	if ((r = kubeconfig_execpath_check(o->exec_command, err)) != EKSKIT_OK)
 		return r;
 	if (o->namespace != NULL && !namespace_valid(o->namespace))
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
@@ -255,6 +261,9 @@ build_exec(const struct eks_cluster *cl, const char *region,
 		const char *eq = strchr(o->env[i], '=');
 		ok = eq != NULL && add_env(e, o->env[i], (size_t)(eq - o->env[i]), eq + 1);
 	}
+	/* kubectl shows it when the command is not found; the AWS CLI's block has none */
+	if (ok && !aws)
+		ok = (e->install_hint = strdup(KCU_INSTALL_HINT)) != NULL;
 	/* exec v1 requires interactiveMode; the token never needs a terminal */
 	if (ok && strcmp(api, KC_EXEC_API_V1) == 0)
 		ok = (e->interactive_mode = strdup("Never")) != NULL;

@@ -40,6 +40,7 @@ enum flag_id {
 	F_USERS,
 	F_OUTPUT_DIR,
 	F_LOCK_TIMEOUT,
+	F_EXEC_ABSOLUTE,
 };
 
 static const struct cli_flag flags[] = {
@@ -68,8 +69,10 @@ static const struct cli_flag flags[] = {
 	  0, F_KEEP_CURRENT, CLI_COMPLETE_NONE },
 	{ "exec-api-version", 0, "VERSION", "exec plugin apiVersion: v1beta1 (default) or v1",
 	  0, F_EXEC_API, CLI_COMPLETE_NONE },
-	{ "exec-command", 0, "CMD", "command of the exec block (default eks-token; aws = the AWS CLI's block)",
+	{ "exec-command", 0, "CMD", "command of the exec block: a name or absolute path (default eks-token; aws = the AWS CLI's block)",
 	  0, F_EXEC_COMMAND, CLI_COMPLETE_FILE },
+	{ "exec-absolute", 0, NULL, "write eks-token's absolute path (beside eks-kubeconfig, or from PATH)",
+	  0, F_EXEC_ABSOLUTE, CLI_COMPLETE_NONE },
 	{ "env", 0, "KEY=VALUE", "environment variable for the exec block (repeatable)",
 	  0, F_ENV, CLI_COMPLETE_NONE },
 	{ "proxy-url", 0, "URL", "proxy for kubectl to reach the cluster",
@@ -91,7 +94,7 @@ static const struct cli_flag flags[] = {
 };
 
 static const struct cli_tool tool = {
-	PROG, EKSKIT_VERSION, "--cluster-name NAME [options]",
+	PROG, EKSKIT_VERSION, "--cluster-name NAME [options]  |  convert [options]",
 	"Write a kubeconfig cluster, user and context for an Amazon EKS cluster,\n"
 	"merged into your kubeconfig (defaults as `aws eks update-kubeconfig`, with\n"
 	"eks-token as the exec credential plugin), or standalone per-user files.",
@@ -147,6 +150,7 @@ on_flag(void *ud, int id, const char *arg, struct ekskit_err *err)
 	case F_KEEP_CURRENT: o->keep_current_context = 1; return EKSKIT_OK;
 	case F_DRY_RUN: o->dry_run = 1; return EKSKIT_OK;
 	case F_ALL: o->all = 1; return EKSKIT_OK;
+	case F_EXEC_ABSOLUTE: o->entry.exec_absolute = 1; return EKSKIT_OK;
 	case F_VERBOSE: a->verbose++; return EKSKIT_OK;
 	case F_ENV:
 		if (o->entry.nenv >= MAX_ENV)

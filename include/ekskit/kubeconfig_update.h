@@ -34,7 +34,8 @@ struct kcu_entry_opts {
 	const char *user_alias;         /* --user-alias (default: the cluster ARN) */
 	const char *cluster_alias;      /* --cluster-alias (default: the cluster ARN) */
 	const char *namespace;          /* --namespace */
-	const char *exec_command;       /* NULL = eks-token; "aws" = the AWS CLI's exec block */
+	const char *exec_command;       /* NULL = eks-token; "aws" = the AWS CLI's exec block; a name or absolute path */
+	int exec_absolute;              /* --exec-absolute: the caller resolves exec_command first */
 	const char *exec_api_version;   /* "v1beta1" (default), "v1", or the full apiVersion */
 	const char *profile;            /* put AWS_PROFILE=profile in the exec env */
 	const char *role_arn;           /* role for the token, in the exec args */
@@ -46,7 +47,7 @@ struct kcu_entry_opts {
 /*
  * Check the options before any network call: exec api version, env
  * KEY=VALUE syntax and duplicates, namespace (a DNS-1123 label), role ARN
- * shape, aliases.  EKSKIT_ERR_USAGE with a message naming the flag.
+ * shape, aliases, an exec command path (absolute, executable).  EKSKIT_ERR_USAGE with a message naming the flag.
  */
 int kcu_entry_opts_check(const struct kcu_entry_opts *o, struct ekskit_err *err);
 
