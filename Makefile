@@ -38,6 +38,13 @@ ALL_CPPFLAGS = -D_GNU_SOURCE -Iinclude -Ilib -DEKSKIT_VERSION='"$(VERSION)"' \
 LIBS       = $(shell $(PKG_CONFIG) --libs $(DEP_PKGS)) -lpthread -ldl
 ALL_LDFLAGS = $(SAN_FLAGS) -Wl,--as-needed $(LDFLAGS)
 
+# `make deps` puts the Python test peers (moto, botocore, the AWS CLI) into
+# .venv when the system python3 lacks them; tests, demo and bench then use it.
+VENV_BIN := $(wildcard $(CURDIR)/.venv/bin)
+ifneq ($(VENV_BIN),)
+export PATH := $(VENV_BIN):$(PATH)
+endif
+
 ifeq ($(V),1)
 Q :=
 else
@@ -54,7 +61,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all check unit integration sanitize install uninstall deps clean demo \
-        fuzz bench help dist
+        fuzz bench help dist release
 .SUFFIXES:
 .SECONDARY:
 
@@ -83,6 +90,9 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBEKSKIT)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+# Unit tests find their data (tests/data/) from any working directory.
+$(BUILD)/tests/unit/%.o: ALL_CPPFLAGS += -DEKSKIT_SRCDIR='"$(CURDIR)"'
 
 # `make check` runs every test: unit binaries, then the integration scripts
 # (moto, the fake API server and real kubectl, all on loopback).
@@ -137,34 +147,33 @@ uninstall:
 	  $(DESTDIR)$(LIBDIR)/pkgconfig/ekskit.pc
 	rm -rf $(DESTDIR)$(INCDIR)/ekskit
 
-# Debian/Ubuntu.  Elsewhere install the same libraries by hand: on Fedora
-# `dnf install openssl-devel libcurl-devel c-ares-devel libyaml-devel jansson-devel
-# expat-devel libcmocka-devel pkgconf`; on macOS `brew install openssl curl c-ares
-# libyaml jansson expat cmocka pkg-config`.
-DEB_PKGS := build-essential pkg-config libssl-dev libcurl4-openssl-dev libc-ares-dev \
-            libyaml-dev libjansson-dev libexpat1-dev libcmocka-dev faketime openssl
+# Everything `make demo` and `make check` need, installed when missing (apt,
+# dnf or brew; Python peers into .venv; kubectl): see scripts/deps.sh.
 deps:
-	@if command -v apt-get >/dev/null 2>&1; then \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  if ! dpkg -s $(DEB_PKGS) >/dev/null 2>&1; then \
-	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEB_PKGS); \
-	  fi; \
-	else \
-	  echo "make deps: no apt-get here; install the libraries listed in the Makefile's deps comment"; exit 1; \
-	fi
+	$(Q)scripts/deps.sh
 
 clean:
 	rm -rf build
 
-# Source tarball for the rpm spec and the Homebrew formula.
+# Source tarball for the rpm spec and the Homebrew formula: git archive of
+# HEAD, so the same commit always gives the same bytes.
 dist:
 	@mkdir -p build
 	git archive --prefix=ekskit-$(VERSION)/ -o build/ekskit-$(VERSION).tar.gz HEAD
 	@echo build/ekskit-$(VERSION).tar.gz
 
+# `make release VERSION=x.y.z`: bump VERSION, tarball, sha256 into the formula
+# and the spec, checklist (scripts/release.sh).
+release:
+ifneq ($(origin VERSION),command line)
+	$(error usage: make release VERSION=x.y.z)
+endif
+	$(Q)scripts/release.sh '$(subst ','',$(VERSION))'
+
 help:
 	@echo "targets: all check unit integration sanitize (SANITIZE=address,undefined)"
 	@echo "         demo bench fuzz install (PREFIX, DESTDIR) uninstall deps dist clean; V=1 verbose"
+	@echo "         release VERSION=x.y.z (bump, tarball, sha256 into packaging/, checklist)"
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%.d) \
          $(foreach t,$(TOOLS),$(patsubst %.c,$(BUILD)/%.d,$(wildcard cmd/$(t)/*.c)))

@@ -1,8 +1,11 @@
-# Homebrew formula.  Fill in url/sha256 from the release tarball.
+# Homebrew formula (for a tap).  `make release VERSION=x.y.z` writes url and
+# sha256: releases live at
+# https://github.com/ekskit/ekskit/releases/download/vX.Y.Z/ekskit-X.Y.Z.tar.gz
+# (sha256 is all zeros until the first `make release` has been run).
 class Ekskit < Formula
   desc "Small, fast tools to reach Amazon EKS clusters with kubectl"
-  homepage "https://example.invalid/ekskit"
-  url "https://example.invalid/ekskit/ekskit-0.1.0.tar.gz"
+  homepage "https://github.com/ekskit/ekskit"
+  url "https://github.com/ekskit/ekskit/releases/download/v0.1.0/ekskit-0.1.0.tar.gz"
   sha256 "0000000000000000000000000000000000000000000000000000000000000000"
   license "MIT"
 

@@ -9,6 +9,11 @@
 TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BUILD=${BUILD:-build}
 BIN=$TOP/$BUILD/bin
+# `make deps` puts the Python test peers (moto, botocore, the AWS CLI) into
+# $TOP/.venv when the system python3 lacks them: its python3 and aws come first.
+if [ -x "$TOP/.venv/bin/python3" ]; then
+	case ":$PATH:" in *":$TOP/.venv/bin:"*) ;; *) PATH=$TOP/.venv/bin:$PATH; export PATH ;; esac
+fi
 PYTHON=${PYTHON:-python3}
 
 die() { echo "FATAL: $*" >&2; exit 1; }
