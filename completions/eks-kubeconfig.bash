@@ -65,14 +65,14 @@ _eks_kubeconfig()
     --output-dir)
         COMPREPLY=($(compgen -d -- "$cur"))
         return 0 ;;
-    --cluster-name|--name|--role-arn|--alias|--user-alias|--cluster-alias|--namespace|--env|--proxy-url|--lock-timeout)
+    --cluster-name|--name|--role-arn|--alias|--user-alias|--shared-user|--cluster-alias|--namespace|--env|--proxy-url|--lock-timeout)
         return 0 ;;
     esac
 
     local opts="--cluster-name --name --all --region --profile --role-arn --alias
         --user-alias --cluster-alias --namespace --kubeconfig --keep-current-context
         --exec-api-version --exec-command --env --proxy-url --dry-run --output-file
-        --users --output-dir --lock-timeout --exec-absolute -v --verbose -h --help --version"
+        --users --output-dir --lock-timeout --exec-absolute --shared-user -v --verbose -h --help --version"
     [ "$COMP_CWORD" -eq 1 ] && opts="convert $opts"
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
     return 0

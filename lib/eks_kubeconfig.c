@@ -95,6 +95,9 @@ ekc_check(const struct ekc_opts *o, struct ekskit_err *err)
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 		    "--output-file and --kubeconfig exclude each other "
 		    "(--output-file writes a standalone file, --kubeconfig merges)");
+	if (o->users_file != NULL && o->entry.shared_user != NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--shared-user cannot be used with --users (one kubeconfig per user)");
 	if (o->users_file != NULL && o->entry.role_arn != NULL)
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 		    "--role-arn cannot be used with --users (each user has a role-arn)");

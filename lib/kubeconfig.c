@@ -635,6 +635,18 @@ kc_context_free(struct kc_context *c)
 }
 
 void
+kc_env_list_free(struct kc_env *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++) {
+		free(v[i].name);
+		ek_free_secret(v[i].value);
+	}
+	free(v);
+}
+
+void
 kc_cluster_free(struct kc_cluster *c)
 {
 	if (c == NULL)
@@ -645,6 +657,7 @@ kc_cluster_free(struct kc_cluster *c)
 	free(c->ca_file);
 	free(c->tls_server_name);
 	free(c->proxy_url);
+	kc_env_list_free(c->exec_config, c->nexec_config);
 	free(c);
 }
 
@@ -660,11 +673,7 @@ kc_exec_free(struct kc_exec *e)
 	for (i = 0; i < e->nargs; i++)
 		free(e->args[i]);
 	free(e->args);
-	for (i = 0; i < e->nenv; i++) {
-		free(e->env[i].name);
-		ek_free_secret(e->env[i].value);  /* env may carry secrets */
-	}
-	free(e->env);
+	kc_env_list_free(e->env, e->nenv);  /* env may carry secrets: wiped */
 	free(e->interactive_mode);
 	free(e->install_hint);
 	free(e);
@@ -730,6 +739,54 @@ kubeconfig_get_context_at(const struct kubeconfig *kc, size_t i,
 	return EKSKIT_OK;
 }
 
+/* The mapping of the KC_EXEC_EXTENSION entry of a cluster's extensions, or NULL. */
+static yaml_node_t *
+exec_extension(const struct kubeconfig *kc, const yaml_node_t *in)
+{
+	yaml_node_t *list = map_get(kc, in, "extensions"), *ext;
+	yaml_node_item_t *it;
+	const char *n;
+
+	if (list == NULL || list->type != YAML_SEQUENCE_NODE)
+		return NULL;
+	for (it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++) {
+		n = scalar_of(map_get(kc, node_at(kc, *it), "name"));
+		ext = map_get(kc, node_at(kc, *it), "extension");
+		if (n != NULL && strcmp(n, KC_EXEC_EXTENSION) == 0 && ext != NULL &&
+		    ext->type == YAML_MAPPING_NODE)
+			return ext;
+	}
+	return NULL;
+}
+
+static int
+read_exec_config(const struct kubeconfig *kc, const yaml_node_t *in,
+    struct kc_cluster *c, struct ekskit_err *err)
+{
+	yaml_node_t *ext = exec_extension(kc, in);
+	yaml_node_pair_t *p;
+	size_t n;
+
+	if (ext == NULL)
+		return EKSKIT_OK;
+	n = (size_t)(ext->data.mapping.pairs.top - ext->data.mapping.pairs.start);
+	if ((c->exec_config = calloc(n + 1, sizeof(*c->exec_config))) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	for (p = ext->data.mapping.pairs.start; p < ext->data.mapping.pairs.top; p++) {
+		const char *k = scalar_of(node_at(kc, p->key));
+		const char *v = scalar_of(node_at(kc, p->value));
+		struct kc_env *e = &c->exec_config[c->nexec_config];
+		if (k == NULL || v == NULL)
+			continue;
+		if ((e->name = strdup(k)) == NULL || (e->value = strdup(v)) == NULL) {
+			c->nexec_config++;
+			return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+		}
+		c->nexec_config++;
+	}
+	return EKSKIT_OK;
+}
+
 int
 kubeconfig_get_cluster(const struct kubeconfig *kc, const char *name,
     struct kc_cluster **out, struct ekskit_err *err)
@@ -766,7 +823,8 @@ kubeconfig_get_cluster_at(const struct kubeconfig *kc, size_t i,
 	    (r = read_str(kc, in, "tls-server-name", &c->tls_server_name, err)) != EKSKIT_OK ||
 	    (r = read_str(kc, in, "proxy-url", &c->proxy_url, err)) != EKSKIT_OK ||
 	    (r = read_bool(kc, in, "insecure-skip-tls-verify",
-	    &c->insecure_skip_tls_verify, err)) != EKSKIT_OK) {
+	    &c->insecure_skip_tls_verify, err)) != EKSKIT_OK ||
+	    (r = read_exec_config(kc, in, c, err)) != EKSKIT_OK) {
 		kc_cluster_free(c);
 		return r;
 	}
@@ -1128,6 +1186,23 @@ need_name(const char *name, const char *what, struct ekskit_err *err)
 	return EKSKIT_OK;
 }
 
+/* extensions: [{extension: {k: v...}, name: KC_EXEC_EXTENSION}], key order as kubectl writes it. */
+static int
+build_exec_extension(yaml_document_t *d, const struct kc_cluster *c)
+{
+	int list = add_seq(d), item = add_map(d), ext = add_map(d);
+	size_t i;
+
+	for (i = 0; ext && i < c->nexec_config; i++)
+		if (!put_str(d, ext, c->exec_config[i].name, c->exec_config[i].value))
+			return 0;
+	if (!put_node(d, item, "extension", ext) ||
+	    !put_str(d, item, "name", KC_EXEC_EXTENSION) ||
+	    !yaml_document_append_sequence_item(d, list, item))
+		return 0;
+	return list;
+}
+
 int
 kubeconfig_set_cluster(struct kubeconfig *kc, const struct kc_cluster *c,
     int *changed, struct ekskit_err *err)
@@ -1147,6 +1222,7 @@ kubeconfig_set_cluster(struct kubeconfig *kc, const struct kc_cluster *c,
 	    put_str(d, in, "tls-server-name", c->tls_server_name) &&
 	    (!c->insecure_skip_tls_verify ||
 	    put_node(d, in, "insecure-skip-tls-verify", add_bool(d, 1))) &&
+	    (c->nexec_config == 0 || put_node(d, in, "extensions", build_exec_extension(d, c))) &&
 	    put_node(d, entry, "cluster", in) &&
 	    put_str(d, entry, "name", c->name);
 	return put_entry(kc, KC_CLUSTERS, c->name, ok ? entry : 0, changed, err);

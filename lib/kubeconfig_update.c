@@ -105,8 +105,14 @@ kcu_entry_opts_check(const struct kcu_entry_opts *o, struct ekskit_err *err)
 	    (r = check_name(o->user_alias, "--user-alias", err)) != 0 ||
 	    (r = check_name(o->cluster_alias, "--cluster-alias", err)) != 0 ||
 	    (r = check_name(o->exec_command, "--exec-command", err)) != 0 ||
-	    (r = check_name(o->profile, "--profile", err)) != 0)
+	    (r = check_name(o->profile, "--profile", err)) != 0 ||
+	    (r = check_name(o->shared_user, "--shared-user", err)) != 0)
 		return r;
+	if (o->shared_user != NULL && (o->user_alias != NULL ||
+	    (o->exec_command != NULL && strcmp(o->exec_command, "aws") == 0)))
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE, "--shared-user names the "
+		    "user itself and needs eks-token (it reads the cluster from "
+		    "KUBERNETES_EXEC_INFO): drop --user-alias / --exec-command aws");
 	if (o->exec_absolute && o->exec_command && strcmp(o->exec_command, "aws") == 0)
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 		    "--exec-absolute is for eks-token, not --exec-command aws");
@@ -171,6 +177,7 @@ kcu_entries_free(struct kcu_entries *e)
 	free(e->cluster.server);
 	free(e->cluster.ca_data);
 	free(e->cluster.proxy_url);
+	kc_env_list_free(e->cluster.exec_config, e->cluster.nexec_config);
 	free(e->user.name);
 	kc_exec_free(e->user.exec);
 	free(e->context.name);
@@ -246,7 +253,9 @@ build_exec(const struct eks_cluster *cl, const char *region,
 		return NULL;
 	ok = (e->api_version = strdup(api)) != NULL &&
 	    (e->command = strdup(cmd)) != NULL;
-	if (ok && aws)          /* exactly what `aws eks update-kubeconfig` writes */
+	if (o->shared_user)             /* the cluster comes from KUBERNETES_EXEC_INFO */
+		e->provide_cluster_info = 1;
+	else if (ok && aws)          /* exactly what `aws eks update-kubeconfig` writes */
 		ok = add_args(e, "--region", region, "eks", "get-token", id_flag,
 		    id, "--output", "json", (char *)NULL) &&
 		    (o->role_arn == NULL ||
@@ -255,7 +264,7 @@ build_exec(const struct eks_cluster *cl, const char *region,
 		ok = add_args(e, id_flag, id, "--region", region, (char *)NULL) &&
 		    (o->role_arn == NULL ||
 		    add_args(e, "--role-arn", o->role_arn, (char *)NULL));
-	if (ok && o->profile != NULL && !env_overridden(o, "AWS_PROFILE"))
+	if (ok && o->profile != NULL && !o->shared_user && !env_overridden(o, "AWS_PROFILE"))
 		ok = add_env(e, "AWS_PROFILE", strlen("AWS_PROFILE"), o->profile);
 	for (i = 0; ok && i < o->nenv; i++) {
 		const char *eq = strchr(o->env[i], '=');
@@ -272,6 +281,26 @@ build_exec(const struct eks_cluster *cl, const char *region,
 		return NULL;
 	}
 	return e;
+}
+
+/* A shared user's per-cluster settings: the cluster entry's exec extension. */
+static int
+build_exec_config(struct kc_cluster *c, const struct eks_cluster *cl,
+    const char *region, const struct kcu_entry_opts *o)
+{
+	struct kc_exec tmp;
+	int ok;
+
+	memset(&tmp, 0, sizeof(tmp));
+	ok = (cl->outpost_cluster_id ?
+	    add_env(&tmp, "cluster-id", 10, cl->outpost_cluster_id) :
+	    add_env(&tmp, "cluster-name", 12, cl->name)) &&
+	    add_env(&tmp, "region", 6, region) &&
+	    (o->role_arn == NULL || add_env(&tmp, "role-arn", 8, o->role_arn)) &&
+	    (o->profile == NULL || add_env(&tmp, "profile", 7, o->profile));
+	c->exec_config = tmp.env;
+	c->nexec_config = tmp.nenv;
+	return ok;
 }
 
 int
@@ -297,10 +326,13 @@ kcu_entries_build(const struct eks_cluster *cl, const struct kcu_entry_opts *o,
 	    (e->cluster.server = strdup(cl->endpoint)) &&
 	    (e->cluster.ca_data = strdup(cl->ca_data)) &&
 	    (o->proxy_url == NULL || (e->cluster.proxy_url = strdup(o->proxy_url))) &&
-	    (e->user.name = strdup(o->user_alias ? o->user_alias : cl->arn)) &&
+	    (o->shared_user == NULL || build_exec_config(&e->cluster, cl, region, o)) &&
+	    (e->user.name = strdup(o->shared_user ? o->shared_user :
+	    o->user_alias ? o->user_alias : cl->arn)) &&
 	    (e->user.exec = build_exec(cl, region, o)) &&
 	    /* the AWS CLI names the context after the user unless --alias */
-	    (e->context.name = strdup(o->context_alias ? o->context_alias : e->user.name)) &&
+	    (e->context.name = strdup(o->context_alias ? o->context_alias :
+	    o->shared_user ? cl->arn : e->user.name)) &&
 	    (e->context.cluster = strdup(e->cluster.name)) &&
 	    (e->context.user = strdup(e->user.name)) &&
 	    (o->namespace == NULL || (e->context.namespace = strdup(o->namespace)));

@@ -41,6 +41,7 @@ enum flag_id {
 	F_OUTPUT_DIR,
 	F_LOCK_TIMEOUT,
 	F_EXEC_ABSOLUTE,
+	F_SHARED_USER,
 };
 
 static const struct cli_flag flags[] = {
@@ -73,6 +74,8 @@ static const struct cli_flag flags[] = {
 	  0, F_EXEC_COMMAND, CLI_COMPLETE_FILE },
 	{ "exec-absolute", 0, NULL, "write eks-token's absolute path (beside eks-kubeconfig, or from PATH)",
 	  0, F_EXEC_ABSOLUTE, CLI_COMPLETE_NONE },
+	{ "shared-user", 0, "NAME", "one user entry for every cluster (provideClusterInfo; cluster settings in extensions)",
+	  0, F_SHARED_USER, CLI_COMPLETE_NONE },
 	{ "env", 0, "KEY=VALUE", "environment variable for the exec block (repeatable)",
 	  0, F_ENV, CLI_COMPLETE_NONE },
 	{ "proxy-url", 0, "URL", "proxy for kubectl to reach the cluster",
@@ -151,6 +154,7 @@ on_flag(void *ud, int id, const char *arg, struct ekskit_err *err)
 	case F_DRY_RUN: o->dry_run = 1; return EKSKIT_OK;
 	case F_ALL: o->all = 1; return EKSKIT_OK;
 	case F_EXEC_ABSOLUTE: o->entry.exec_absolute = 1; return EKSKIT_OK;
+	case F_SHARED_USER: return cli_nonempty("shared-user", arg, &o->entry.shared_user, err);
 	case F_VERBOSE: a->verbose++; return EKSKIT_OK;
 	case F_ENV:
 		if (o->entry.nenv >= MAX_ENV)

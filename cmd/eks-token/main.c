@@ -171,6 +171,37 @@ authenticator_args(struct args *a, int argc, char **argv, int first,
 	return EKSKIT_OK;
 }
 
+/*
+ * A shared user (provideClusterInfo): without --cluster-name, the cluster,
+ * region, role and profile come from KUBERNETES_EXEC_INFO's
+ * spec.cluster.config; flags still win.  No config: the usage error below.
+ */
+static int
+shared_user_args(struct args *a, struct execcred_cluster_config *cfg,
+    struct ekskit_err *err)
+{
+	int r;
+
+	if (a->cluster_name != NULL || a->cluster_id != NULL || a->clear_cache)
+		return EKSKIT_OK;
+	r = execcred_cluster_config(getenv("KUBERNETES_EXEC_INFO"), cfg, err);
+	if (r == EKSKIT_ERR_NOT_FOUND) {
+		ekskit_err_clear(err);
+		return EKSKIT_OK;
+	}
+	if (r != EKSKIT_OK)
+		return r;
+	a->cluster_name = cfg->cluster_name;
+	a->cluster_id = cfg->cluster_id;
+	if (a->gen.region == NULL)
+		a->gen.region = cfg->region;
+	if (a->gen.role_arn == NULL)
+		a->gen.role_arn = cfg->role_arn;
+	if (a->gen.profile == NULL)
+		a->gen.profile = cfg->profile;
+	return EKSKIT_OK;
+}
+
 /* Flags that only make sense together, and the one cluster id. */
 static int
 check_args(struct args *a, struct ekskit_err *err)
@@ -183,7 +214,8 @@ check_args(struct args *a, struct ekskit_err *err)
 		return EKSKIT_OK;  /* --clear-cache alone */
 	if (a->gen.cluster_id == NULL)
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
-		    "missing --cluster-name NAME (or --cluster-id ID)");
+		    "missing --cluster-name NAME (or --cluster-id ID, or a shared "
+		    "user's cluster config in KUBERNETES_EXEC_INFO)");
 	if ((a->gen.session_name || a->gen.external_id) && a->gen.role_arn == NULL)
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 		    "--session-name and --external-id need --role-arn");
@@ -264,10 +296,12 @@ main(int argc, char **argv)
 {
 	struct ekskit_err err;
 	struct cli_logger log;
+	struct execcred_cluster_config cfg;
 	struct args a;
 	int ret, first = argc;
 
 	memset(&a, 0, sizeof(a));
+	memset(&cfg, 0, sizeof(cfg));
 	ekskit_err_clear(&err);
 	ret = cli_parse(&tool, argc, argv, on_flag, &a, &first, stdout, &err);
 	if (ret == CLI_HANDLED)
@@ -275,9 +309,12 @@ main(int argc, char **argv)
 	if (ret == EKSKIT_OK)
 		ret = authenticator_args(&a, argc, argv, first, &err);
 	if (ret == EKSKIT_OK)
+		ret = shared_user_args(&a, &cfg, &err);
+	if (ret == EKSKIT_OK)
 		ret = check_args(&a, &err);
 	if (ret == EKSKIT_ERR_USAGE) {
 		cli_print_usage_error(&tool, err.msg, stderr);
+		execcred_cluster_config_release(&cfg);
 		return CLI_EXIT_USAGE;
 	}
 	cli_logger_init(&log, as_authenticator(argv[0]) ? AUTHENTICATOR : PROG, a.verbose);
@@ -289,5 +326,6 @@ main(int argc, char **argv)
 		ret = run(&a, &log, &err);
 	if (ret != EKSKIT_OK)
 		cli_error(&log, "%s", err.msg[0] ? err.msg : ekskit_strerror(ret));
+	execcred_cluster_config_release(&cfg);
 	return cli_exit_code(ret);
 }

@@ -27,6 +27,8 @@
 
 struct kubeconfig; /* opaque */
 
+struct kc_env;
+
 struct kc_cluster {
 	char *name;
 	char *server;
@@ -35,7 +37,16 @@ struct kc_cluster {
 	char *tls_server_name;
 	char *proxy_url;
 	int insecure_skip_tls_verify;
+	/*
+	 * String fields of the extension named KC_EXEC_EXTENSION (what kubectl
+	 * hands an exec plugin with provideClusterInfo as spec.cluster.config);
+	 * nexec_config entries.  Reads: non-string fields are skipped.
+	 */
+	struct kc_env *exec_config;
+	size_t nexec_config;
 };
+
+#define KC_EXEC_EXTENSION "client.authentication.k8s.io/exec"
 
 struct kc_env {
 	char *name;
@@ -136,6 +147,8 @@ int kubeconfig_get_user_at(const struct kubeconfig *kc, size_t i,
 void kc_context_free(struct kc_context *c);
 void kc_cluster_free(struct kc_cluster *c);
 void kc_user_free(struct kc_user *u);
+/* Free n name/value pairs (values wiped).  NULL is fine. */
+void kc_env_list_free(struct kc_env *v, size_t n);
 /* Free an exec block (its env values are wiped: they may carry secrets).  NULL is fine. */
 void kc_exec_free(struct kc_exec *e);
 

@@ -42,6 +42,15 @@ struct kcu_entry_opts {
 	const char *const *env;         /* "KEY=VALUE" strings for the exec env */
 	size_t nenv;
 	const char *proxy_url;          /* cluster proxy-url */
+	/*
+	 * --shared-user NAME: one user entry for every cluster (exec without
+	 * cluster arguments, provideClusterInfo: true); cluster name, region,
+	 * role and profile go into the cluster entry's
+	 * client.authentication.k8s.io/exec extension, which kubectl hands to
+	 * eks-token in KUBERNETES_EXEC_INFO.  Contexts are named by the
+	 * cluster ARN (or --alias).
+	 */
+	const char *shared_user;
 };
 
 /*
