@@ -53,6 +53,14 @@ _eks_kubeconfig()
     --region)
         COMPREPLY=($(compgen -W "$(_eks_kubeconfig_regions)" -- "$cur"))
         return 0 ;;
+    --regions|--profiles)
+        # comma-separated: complete the item after the last comma
+        local head="" words
+        [[ $cur == *,* ]] && head=${cur%,*},
+        if [ "$prev" = --regions ]; then words=$(_eks_kubeconfig_regions); else words=$(_eks_kubeconfig_profiles); fi
+        COMPREPLY=($(compgen -P "$head" -W "$words" -- "${cur##*,}"))
+        compopt -o nospace 2>/dev/null
+        return 0 ;;
     --exec-api-version)
         COMPREPLY=($(compgen -W "v1beta1 v1" -- "$cur"))
         return 0 ;;
@@ -65,14 +73,16 @@ _eks_kubeconfig()
     --output-dir)
         COMPREPLY=($(compgen -d -- "$cur"))
         return 0 ;;
-    --cluster-name|--name|--role-arn|--alias|--user-alias|--shared-user|--cluster-alias|--namespace|--env|--proxy-url|--lock-timeout)
+    --cluster-name|--name|--role-arn|--alias|--user-alias|--shared-user|--cluster-alias|--namespace|--env|--proxy-url|--lock-timeout|--assume-role-arn)
         return 0 ;;
     esac
 
     local opts="--cluster-name --name --all --region --profile --role-arn --alias
         --user-alias --cluster-alias --namespace --kubeconfig --keep-current-context
         --exec-api-version --exec-command --env --proxy-url --dry-run --output-file
-        --users --output-dir --lock-timeout --exec-absolute --shared-user -v --verbose -h --help --version"
+        --users --output-dir --lock-timeout --exec-absolute --shared-user -v --verbose -h --help --version
+        --regions --all-regions --profiles --all-profiles --prune --assume-role-arn
+        --force --profile-arg --no-profile"
     [ "$COMP_CWORD" -eq 1 ] && opts="convert $opts"
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
     return 0

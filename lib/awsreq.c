@@ -513,8 +513,9 @@ out:
 	return rc;
 }
 
-/* One call of aws_rest_json_call_many: its strings and its prepared request. */
+/* One call of aws_rest_json_call_each: its target, strings and prepared request. */
 struct many_slot {
+	struct target t;
 	struct ekbuf path;
 	struct ekbuf what;
 	struct call k;
@@ -534,20 +535,26 @@ many_slots_release(struct many_slot *s, size_t n)
 			prepared_release(&s[i].p);
 		ekbuf_release(&s[i].path);
 		ekbuf_release(&s[i].what);
+		target_release(&s[i].t);
 	}
 	free(s);
 }
 
-/* Prepare call i; its error goes to rcs[i]/errs[i]. */
+/* Prepare call i with its own client; its error goes to rcs[i]/errs[i]. */
 static int
-many_prepare(const struct aws_client *c, const struct target *t, const char *method,
-    const char *path, const char *query, struct many_slot *s, struct ekskit_err *err)
+many_prepare(const struct aws_client *c, const char *method, const char *path,
+    const char *query, struct many_slot *s, struct ekskit_err *err)
 {
+	int rc;
+
 	ekbuf_init(&s->path, 64 * 1024);
 	ekbuf_init(&s->what, 1024);
+	if ((rc = check_client(c, err)) != EKSKIT_OK ||
+	    (rc = target_parse(c->endpoint, &s->t, err)) != EKSKIT_OK)
+		return rc;
 	if (path == NULL || path[0] != '/')
 		return ekskit_err_set(err, EKSKIT_ERR_INTERNAL, "rest call without a path");
-	if (ekbuf_printf(&s->path, "%s%s", t->base_path, path) != 0 ||
+	if (ekbuf_printf(&s->path, "%s%s", s->t.base_path, path) != 0 ||
 	    ekbuf_printf(&s->what, "%s %s %s", c->service, method, path) != 0)
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "%s: path too long", c->service);
 	s->k.method = method;
@@ -555,20 +562,48 @@ many_prepare(const struct aws_client *c, const struct target *t, const char *met
 	s->k.query = query;
 	s->k.what = s->what.data;
 	s->prepared = 1;
-	return prepare(c, t, &s->k, &s->p, err);
+	return prepare(c, &s->t, &s->k, &s->p, err);
+}
+
+/* Send the prepared calls (map[0..nreq) -> slot) and map each answer. */
+static void
+many_send(struct many_slot *slots, const struct http_request *reqs,
+    const size_t *map, size_t nreq, struct http_response *resps, int *rcs,
+    struct ekskit_err *errs, int max_parallel)
+{
+	struct http_response *tmp = calloc(nreq, sizeof(*tmp));
+	size_t i, j;
+
+	if (tmp == NULL) {
+		for (j = 0; j < nreq; j++)
+			rcs[map[j]] = ekskit_err_set(&errs[map[j]], EKSKIT_ERR_NOMEM,
+			    "out of memory");
+		return;
+	}
+	(void)http_perform_many(reqs, nreq, tmp, max_parallel, NULL);
+	for (j = 0; j < nreq; j++) {
+		i = map[j];
+		resps[i] = tmp[j];
+		if (resps[i].error != 0)
+			rcs[i] = ekskit_err_set(&errs[i], resps[i].error, "%s: %s",
+			    slots[i].k.what, resps[i].error_msg ?
+			    resps[i].error_msg : "request failed");
+		else if (resps[i].status < 200 || resps[i].status > 299)
+			rcs[i] = aws_response_error(&resps[i], slots[i].k.what, &errs[i]);
+	}
+	free(tmp);
 }
 
 int
-aws_rest_json_call_many(const struct aws_client *c, const char *method,
-    const char *const *paths, const char *const *queries, size_t n,
-    struct http_response *resps, int *rcs, struct ekskit_err *errs,
+aws_rest_json_call_each(const struct aws_client *const *clients,
+    const char *method, const char *const *paths, const char *const *queries,
+    size_t n, struct http_response *resps, int *rcs, struct ekskit_err *errs,
     int max_parallel)
 {
 	struct http_request *reqs = NULL;
 	struct many_slot *slots = NULL;
-	size_t *map = NULL, nreq = 0, i, j;
-	struct target t;
-	int rc = EKSKIT_OK, first = EKSKIT_OK;
+	size_t *map = NULL, nreq = 0, i;
+	int first = EKSKIT_OK;
 
 	for (i = 0; i < n; i++) {
 		memset(&resps[i], 0, sizeof(resps[i]));
@@ -577,64 +612,57 @@ aws_rest_json_call_many(const struct aws_client *c, const char *method,
 	}
 	if (n == 0)
 		return EKSKIT_OK;
-	memset(&t, 0, sizeof(t));
-	if ((rc = check_client(c, &errs[0])) != EKSKIT_OK ||
-	    (rc = target_parse(c->endpoint, &t, &errs[0])) != EKSKIT_OK) {
-		for (i = 0; i < n; i++) {
-			rcs[i] = rc;
-			if (i > 0)
-				errs[i] = errs[0];
-		}
-		return rc;
-	}
 	slots = calloc(n, sizeof(*slots));
 	reqs = calloc(n, sizeof(*reqs));
 	map = calloc(n, sizeof(*map));
 	if (slots == NULL || reqs == NULL || map == NULL) {
 		for (i = 0; i < n; i++)
 			rcs[i] = ekskit_err_set(&errs[i], EKSKIT_ERR_NOMEM, "out of memory");
-		rc = EKSKIT_ERR_NOMEM;
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		rcs[i] = many_prepare(c, &t, method ? method : "GET", paths[i],
+		rcs[i] = many_prepare(clients[i], method ? method : "GET", paths[i],
 		    queries ? queries[i] : NULL, &slots[i], &errs[i]);
 		if (rcs[i] == EKSKIT_OK) {
 			reqs[nreq] = slots[i].p.req;
 			map[nreq++] = i;
 		}
 	}
-	if (nreq > 0) {
-		struct http_response *tmp = calloc(nreq, sizeof(*tmp));
-
-		if (tmp == NULL) {
-			for (j = 0; j < nreq; j++)
-				rcs[map[j]] = ekskit_err_set(&errs[map[j]], EKSKIT_ERR_NOMEM,
-				    "out of memory");
-		} else {
-			(void)http_perform_many(reqs, nreq, tmp, max_parallel, NULL);
-			for (j = 0; j < nreq; j++) {
-				i = map[j];
-				resps[i] = tmp[j];
-				if (resps[i].error != 0)
-					rcs[i] = ekskit_err_set(&errs[i], resps[i].error, "%s: %s",
-					    slots[i].k.what, resps[i].error_msg ?
-					    resps[i].error_msg : "request failed");
-				else if (resps[i].status < 200 || resps[i].status > 299)
-					rcs[i] = aws_response_error(&resps[i], slots[i].k.what,
-					    &errs[i]);
-			}
-			free(tmp);
-		}
-	}
+	if (nreq > 0)
+		many_send(slots, reqs, map, nreq, resps, rcs, errs, max_parallel);
+out:
 	for (i = 0; i < n; i++)
 		if (first == EKSKIT_OK && rcs[i] != EKSKIT_OK)
 			first = rcs[i];
-	rc = first;
-out:
 	many_slots_release(slots, n);
 	free(reqs);
 	free(map);
-	target_release(&t);
+	return first;
+}
+
+int
+aws_rest_json_call_many(const struct aws_client *c, const char *method,
+    const char *const *paths, const char *const *queries, size_t n,
+    struct http_response *resps, int *rcs, struct ekskit_err *errs,
+    int max_parallel)
+{
+	const struct aws_client **clients;
+	size_t i;
+	int rc;
+
+	if (n == 0)
+		return EKSKIT_OK;
+	if ((clients = calloc(n, sizeof(*clients))) == NULL) {
+		for (i = 0; i < n; i++) {
+			memset(&resps[i], 0, sizeof(resps[i]));
+			rcs[i] = ekskit_err_set(&errs[i], EKSKIT_ERR_NOMEM, "out of memory");
+		}
+		return EKSKIT_ERR_NOMEM;
+	}
+	for (i = 0; i < n; i++)
+		clients[i] = c;
+	rc = aws_rest_json_call_each(clients, method, paths, queries, n, resps,
+	    rcs, errs, max_parallel);
+	free(clients);
 	return rc;
 }

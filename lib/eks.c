@@ -80,123 +80,221 @@ list_query(const char *token, struct ekbuf *q, struct ekskit_err *err)
 	return EKSKIT_OK;
 }
 
+/* Where one client's listing stands between rounds. */
+struct list_state {
+	char **names;
+	size_t count;
+	char *token;            /* next page, NULL when done */
+	int pages;
+	int done;
+	struct ekbuf q;
+};
+
+static int
+list_page_done(const struct aws_client *c, struct list_state *st,
+    const struct http_response *resp, int rc, struct ekskit_err *err)
+{
+	char *next = NULL;
+
+	if (rc != EKSKIT_OK)
+		return ekskit_err_prefix(err, "listing clusters in %s",
+		    c->region ? c->region : "?");
+	rc = eks_list_page_parse(resp->body.data ? resp->body.data : "",
+	    resp->body.len, &st->names, &st->count, &next, err);
+	if (rc != EKSKIT_OK)
+		return rc;
+	free(st->token);
+	st->token = next;
+	st->pages++;
+	if (st->token == NULL)
+		st->done = 1;
+	else if (st->pages >= LIST_MAX_PAGES)
+		return ekskit_err_set(err, EKSKIT_ERR_INVALID,
+		    "listing clusters in %s: still more after %d pages",
+		    c->region ? c->region : "?", LIST_MAX_PAGES);
+	return EKSKIT_OK;
+}
+
+/* One round: the next page of every listing still going, in parallel. */
+static void
+list_round(const struct aws_client *const *clients, size_t n,
+    struct list_state *st, int *rcs, struct ekskit_err *errs, int max_parallel)
+{
+	const struct aws_client **cv = calloc(n, sizeof(*cv));
+	const char **qv = calloc(n, sizeof(*qv)), **pv = calloc(n, sizeof(*pv));
+	struct http_response *resps = calloc(n, sizeof(*resps));
+	struct ekskit_err *e = calloc(n, sizeof(*e));
+	size_t *map = calloc(n, sizeof(*map)), k = 0, i, j;
+	int *r = calloc(n, sizeof(*r));
+
+	if (cv == NULL || qv == NULL || pv == NULL || resps == NULL || e == NULL ||
+	    map == NULL || r == NULL) {
+		for (i = 0; i < n; i++)
+			if (rcs[i] == EKSKIT_OK && !st[i].done)
+				rcs[i] = ekskit_err_set(&errs[i], EKSKIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (rcs[i] != EKSKIT_OK || st[i].done)
+			continue;
+		if ((rcs[i] = list_query(st[i].token, &st[i].q, &errs[i])) != EKSKIT_OK)
+			continue;
+		cv[k] = clients[i];
+		pv[k] = "/clusters";
+		qv[k] = st[i].q.data;
+		map[k++] = i;
+	}
+	aws_rest_json_call_each(cv, "GET", pv, qv, k, resps, r, e, max_parallel);
+	for (j = 0; j < k; j++) {
+		i = map[j];
+		errs[i] = e[j];
+		rcs[i] = list_page_done(clients[i], &st[i], &resps[j], r[j], &errs[i]);
+		http_response_release(&resps[j]);
+	}
+out:
+	free(cv);
+	free(qv);
+	free(pv);
+	free(resps);
+	free(e);
+	free(map);
+	free(r);
+}
+
+void
+eks_list_clusters_each(const struct aws_client *const *clients, size_t n,
+    char ***names, int *rcs, struct ekskit_err *errs, int max_parallel)
+{
+	struct list_state *st = calloc(n ? n : 1, sizeof(*st));
+	size_t i, busy;
+
+	for (i = 0; i < n; i++) {
+		names[i] = NULL;
+		ekskit_err_clear(&errs[i]);
+		rcs[i] = st == NULL ? ekskit_err_set(&errs[i], EKSKIT_ERR_NOMEM,
+		    "out of memory") : EKSKIT_OK;
+		if (st != NULL)
+			ekbuf_init(&st[i].q, 8192);
+	}
+	if (st == NULL)
+		return;
+	do {
+		list_round(clients, n, st, rcs, errs, max_parallel);
+		for (busy = 0, i = 0; i < n; i++)
+			busy += rcs[i] == EKSKIT_OK && !st[i].done;
+	} while (busy > 0);
+	for (i = 0; i < n; i++) {
+		if (rcs[i] == EKSKIT_OK && st[i].names == NULL &&
+		    (st[i].names = calloc(1, sizeof(char *))) == NULL)
+			rcs[i] = ekskit_err_set(&errs[i], EKSKIT_ERR_NOMEM, "out of memory");
+		if (rcs[i] == EKSKIT_OK) {
+			names[i] = st[i].names;
+			st[i].names = NULL;
+		}
+		ek_strv_free(st[i].names);
+		free(st[i].token);
+		ekbuf_release(&st[i].q);
+	}
+	free(st);
+}
+
 int
 eks_list_clusters(const struct aws_client *c, char ***names_out,
     struct ekskit_err *err)
 {
-	struct http_response resp;
-	struct ekbuf q;
-	char **names = NULL, *token = NULL, *next = NULL;
-	size_t count = 0;
-	int r = EKSKIT_OK, page;
+	struct ekskit_err e;
+	int rc;
 
-	*names_out = NULL;
-	ekbuf_init(&q, 8192);
-	for (page = 0; page < LIST_MAX_PAGES; page++) {
-		memset(&resp, 0, sizeof(resp));
-		if ((r = list_query(token, &q, err)) != EKSKIT_OK)
-			goto out;
-		r = aws_rest_json_call(c, "GET", "/clusters", q.data, NULL, &resp,
-		    err);
-		if (r != EKSKIT_OK) {
-			ekskit_err_prefix(err, "listing clusters in %s",
-			    c->region ? c->region : "?");
-			goto out;
-		}
-		r = eks_list_page_parse(resp.body.data ? resp.body.data : "",
-		    resp.body.len, &names, &count, &next, err);
-		http_response_release(&resp);
-		if (r != EKSKIT_OK)
-			goto out;
-		free(token);
-		token = next;
-		next = NULL;
-		if (token == NULL)
-			break;
-	}
-	if (token != NULL) {
-		r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
-		    "listing clusters: still more after %d pages", LIST_MAX_PAGES);
-		goto out;
-	}
-	if (names == NULL && (names = calloc(1, sizeof(*names))) == NULL) {
-		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	*names_out = names;
-	names = NULL;
-out:
-	http_response_release(&resp);
-	ek_strv_free(names);
-	free(token);
-	ekbuf_release(&q);
-	return r;
+	eks_list_clusters_each(&c, 1, names_out, &rc, &e, 1);
+	if (rc != EKSKIT_OK && err != NULL)
+		*err = e;
+	return rc;
 }
 
 /*
  * Parallel DescribeCluster: one libcurl multi transfer set (each request
- * signed and retried on its own).  The first failure in name order is
- * reported; on any failure no cluster is returned.
+ * signed and retried on its own).
  */
 #define DESCRIBE_PARALLEL 8
+
+void
+eks_describe_clusters_each(const struct aws_client *const *clients,
+    char *const *names, size_t n, struct eks_cluster **out, int *rcs,
+    struct ekskit_err *errs, int max_parallel)
+{
+	struct http_response *resps = calloc(n ? n : 1, sizeof(*resps));
+	struct ekbuf *paths = calloc(n ? n : 1, sizeof(*paths));
+	const char **pv = calloc(n ? n : 1, sizeof(*pv));
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[i] = NULL;
+		ekskit_err_clear(&errs[i]);
+		rcs[i] = EKSKIT_OK;
+	}
+	if (resps == NULL || paths == NULL || pv == NULL) {
+		for (i = 0; i < n; i++)
+			rcs[i] = ekskit_err_set(&errs[i], EKSKIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		ekbuf_init(&paths[i], 1024);
+		if (describe_path(names[i], &paths[i], NULL) == EKSKIT_OK)
+			pv[i] = paths[i].data;
+		else
+			pv[i] = "";     /* refused by the call: no leading '/' */
+	}
+	aws_rest_json_call_each(clients, "GET", pv, NULL, n, resps, rcs, errs,
+	    max_parallel);
+	for (i = 0; i < n; i++) {
+		if (pv[i][0] == '\0')
+			rcs[i] = describe_path(names[i], &paths[i], &errs[i]);
+		else if (rcs[i] != EKSKIT_OK)
+			rcs[i] = map_describe_error(rcs[i], names[i], clients[i], &errs[i]);
+		else if ((rcs[i] = eks_cluster_parse(resps[i].body.data ?
+		    resps[i].body.data : "", resps[i].body.len, &out[i], &errs[i])) != 0)
+			ekskit_err_prefix(&errs[i], "describing cluster %s", names[i]);
+		http_response_release(&resps[i]);
+		ekbuf_release(&paths[i]);
+	}
+out:
+	free(resps);
+	free(paths);
+	free(pv);
+}
 
 int
 eks_describe_clusters(const struct aws_client *c, char *const *names, size_t n,
     struct eks_cluster **out, struct ekskit_err *err)
 {
-	struct http_response *resps = NULL;
-	struct ekskit_err *errs = NULL;
-	struct ekbuf *paths = NULL;
-	const char **pv = NULL;
-	int *status = NULL, r = EKSKIT_OK;
+	const struct aws_client **cv = calloc(n ? n : 1, sizeof(*cv));
+	struct ekskit_err *errs = calloc(n ? n : 1, sizeof(*errs));
+	int *rcs = calloc(n ? n : 1, sizeof(*rcs)), r = EKSKIT_OK;
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		out[i] = NULL;
-	if (n == 0)
-		return EKSKIT_OK;
-	resps = calloc(n, sizeof(*resps));
-	errs = calloc(n, sizeof(*errs));
-	paths = calloc(n, sizeof(*paths));
-	pv = calloc(n, sizeof(*pv));
-	status = calloc(n, sizeof(*status));
-	if (resps == NULL || errs == NULL || paths == NULL || pv == NULL ||
-	    status == NULL) {
+	if (cv == NULL || errs == NULL || rcs == NULL) {
 		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		ekbuf_init(&paths[i], 1024);
-		if ((r = describe_path(names[i], &paths[i], err)) != EKSKIT_OK)
-			goto out;
-		pv[i] = paths[i].data;
-	}
-	aws_rest_json_call_many(c, "GET", pv, NULL, n, resps, status, errs,
-	    DESCRIBE_PARALLEL);
-	for (i = 0; i < n && r == EKSKIT_OK; i++) {
-		if (status[i] != EKSKIT_OK) {
+	for (i = 0; i < n; i++)
+		cv[i] = c;
+	eks_describe_clusters_each(cv, names, n, out, rcs, errs, DESCRIBE_PARALLEL);
+	/* the first failure in name order is reported; then nothing is returned */
+	for (i = 0; i < n && r == EKSKIT_OK; i++)
+		if (rcs[i] != EKSKIT_OK) {
+			r = rcs[i];
 			if (err != NULL)
 				*err = errs[i];
-			r = map_describe_error(status[i], names[i], c, err);
-		} else if ((r = eks_cluster_parse(resps[i].body.data ?
-		    resps[i].body.data : "", resps[i].body.len, &out[i], err)) != 0)
-			ekskit_err_prefix(err, "describing cluster %s", names[i]);
+		}
+	for (i = 0; r != EKSKIT_OK && i < n; i++) {
+		eks_cluster_free(out[i]);
+		out[i] = NULL;
 	}
 out:
-	for (i = 0; i < n; i++) {
-		if (r != EKSKIT_OK) {
-			eks_cluster_free(out[i]);
-			out[i] = NULL;
-		}
-		if (resps != NULL)
-			http_response_release(&resps[i]);
-		if (paths != NULL)
-			ekbuf_release(&paths[i]);
-	}
-	free(resps);
+	free(cv);
 	free(errs);
-	free(paths);
-	free(pv);
-	free(status);
+	free(rcs);
 	return r;
 }

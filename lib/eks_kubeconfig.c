@@ -14,6 +14,7 @@
 #include "ekskit/kubeconfig_execpath.h"
 #include "ekskit/endpoints.h"
 #include "ekskit/fileio.h"
+#include "eks_kubeconfig_internal.h"
 
 /* Everything needed to call EKS; released by aws_ctx_release. */
 struct aws_ctx {
@@ -104,17 +105,19 @@ ekc_check(const struct ekc_opts *o, struct ekskit_err *err)
 	if (o->region != NULL && !aws_region_valid(o->region))
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 		    "--region \"%s\" is not a region name", o->region);
-	if ((r = kcu_entry_opts_check(&o->entry, err)) != EKSKIT_OK)
+	if ((r = kcu_entry_opts_check(&o->entry, err)) != EKSKIT_OK ||
+	    (r = ekc_many_check(o, err)) != EKSKIT_OK)
 		return r;
 	return EKSKIT_OK;
 }
 
-/* The profile the AWS CLI would record in the exec env: flag or environment. */
-static const char *
-exec_profile(const struct ekc_opts *o)
+const char *
+ekc_exec_profile(const struct ekc_opts *o)
 {
 	const char *p = o->profile;
 
+	if (o->no_profile)
+		return NULL;
 	if (p == NULL || *p == '\0')
 		p = getenv("AWS_PROFILE");
 	if (p == NULL || *p == '\0')
@@ -168,6 +171,14 @@ aws_ctx_init(const struct ekc_opts *o, const struct ekc_io *io,
 		return r;
 	note(io, 1, "credentials from %s", a->creds->provider ?
 	    a->creds->provider : "?");
+	if (o->assume_role_arn != NULL) {
+		struct aws_credentials *assumed;
+		if ((r = ekc_assume_describe_role(o, a->cfg, profile, a->region,
+		    a->creds, &assumed, err)) != EKSKIT_OK)
+			return r;
+		aws_credentials_free(a->creds);
+		a->creds = assumed;
+	}
 	a->client.service = "eks";
 	a->client.region = a->region;
 	a->client.endpoint = a->endpoint;
@@ -209,6 +220,7 @@ write_opts_init(const struct ekc_opts *o, const struct ekc_io *io,
 	w->lock_timeout_ms = o->lock_timeout_ms;
 	w->notify = io->notify;
 	w->notify_arg = io->arg;
+	w->force = o->force;
 }
 
 /* The AWS CLI's lines, or the dry-run YAML plus one summary line. */
@@ -238,17 +250,22 @@ report(const struct ekc_opts *o, const struct ekc_io *io,
 			say(io, "dry run: would add %zu and update %zu contexts in %s, "
 			    "%zu unchanged (nothing written)\n", added, updated,
 			    res->path, same);
-		return;
 	}
+	for (i = 0; res->pruned != NULL && res->pruned[i] != NULL; i++)
+		say(io, "%s context %s from %s (its cluster no longer exists)\n",
+		    o->dry_run ? "dry run: would remove" : "Removed", res->pruned[i],
+		    res->path);
+	if (o->dry_run)
+		return;
 	for (i = 0; i < n; i++)
 		say(io, res->existed[i] ? "Updated context %s in %s\n" :
 		    "Added new context %s to %s\n", e[i]->context.name, res->path);
 }
 
-static int
-write_and_report(const struct ekc_opts *o, const struct ekc_io *io,
+int
+ekc_write_and_report(const struct ekc_opts *o, const struct ekc_io *io,
     struct kcu_entries *const *e, size_t n, const char *standalone,
-    struct ekskit_err *err)
+    const struct kcu_prune *prune, struct ekskit_err *err)
 {
 	struct kcu_write_opts w;
 	struct kcu_result res;
@@ -256,6 +273,7 @@ write_and_report(const struct ekc_opts *o, const struct ekc_io *io,
 
 	write_opts_init(o, io, &w);
 	w.standalone_path = standalone;
+	w.prune = prune;
 	if (standalone != NULL && !o->keep_current_context)
 		w.current = KCU_CURRENT_SET;
 	if ((r = kcu_write(e, n, &w, &res, err)) != EKSKIT_OK)
@@ -274,74 +292,12 @@ run_one(const struct ekc_opts *o, const struct ekc_io *io,
 	struct kcu_entry_opts eo = o->entry;
 	int r;
 
-	eo.profile = exec_profile(o);
+	eo.profile = ekc_exec_profile(o);
 	if ((r = describe_usable(a, o->cluster_name, io, &cl, err)) == EKSKIT_OK &&
 	    (r = kcu_entries_build(cl, &eo, &e, err)) == EKSKIT_OK)
-		r = write_and_report(o, io, &e, 1, o->output_file, err);
+		r = ekc_write_and_report(o, io, &e, 1, o->output_file, NULL, err);
 	kcu_entries_free(e);
 	eks_cluster_free(cl);
-	return r;
-}
-
-static int
-run_all(const struct ekc_opts *o, const struct ekc_io *io,
-    const struct aws_ctx *a, struct ekskit_err *err)
-{
-	struct kcu_entry_opts eo = o->entry;
-	struct eks_cluster **cl = NULL;
-	struct kcu_entries **e = NULL;
-	char **names = NULL;
-	size_t n = 0, k = 0, i;
-	int r, warn;
-
-	eo.profile = exec_profile(o);
-	if ((r = eks_list_clusters(&a->client, &names, err)) != EKSKIT_OK)
-		return r;
-	while (names[n] != NULL)
-		n++;
-	note(io, 1, "%zu clusters in %s", n, a->region);
-	if (n == 0) {
-		ek_strv_free(names);
-		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
-		    "no clusters in region %s (check --region and your account)",
-		    a->region);
-	}
-	cl = calloc(n, sizeof(*cl));
-	e = calloc(n, sizeof(*e));
-	if (cl == NULL || e == NULL) {
-		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if ((r = eks_describe_clusters(&a->client, names, n, cl, err)) != EKSKIT_OK)
-		goto out;
-	for (i = 0; i < n; i++) {
-		struct ekskit_err e2;
-		ekskit_err_clear(&e2);
-		if (kcu_cluster_usable(cl[i], &warn, &e2) != EKSKIT_OK) {
-			note(io, 0, "skipping %s", e2.msg);
-			continue;
-		}
-		if (warn)
-			note(io, 0, "cluster %s is UPDATING; writing its entry anyway",
-			    names[i]);
-		if ((r = kcu_entries_build(cl[i], &eo, &e[k], err)) != EKSKIT_OK)
-			goto out;
-		k++;
-	}
-	if (k == 0) {
-		r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
-		    "none of the %zu clusters in %s is active", n, a->region);
-		goto out;
-	}
-	r = write_and_report(o, io, e, k, o->output_file, err);
-out:
-	for (i = 0; cl != NULL && i < n; i++)
-		eks_cluster_free(cl[i]);
-	for (i = 0; e != NULL && i < n; i++)
-		kcu_entries_free(e[i]);
-	free(cl);
-	free(e);
-	ek_strv_free(names);
 	return r;
 }
 
@@ -378,7 +334,7 @@ run_users(const struct ekc_opts *o, const struct ekc_io *io,
 		eo.context_alias = o->entry.context_alias ? o->entry.context_alias : ctx.data;
 		if (users[i].namespace != NULL)
 			eo.namespace = users[i].namespace;
-		eo.profile = users[i].profile ? users[i].profile : exec_profile(o);
+		eo.profile = users[i].profile ? users[i].profile : ekc_exec_profile(o);
 		if ((r = kcu_entries_build(cl, &eo, &e[i], err)) != EKSKIT_OK)
 			goto out;
 	}
@@ -391,7 +347,7 @@ run_users(const struct ekc_opts *o, const struct ekc_io *io,
 			r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 			goto out;
 		}
-		if ((r = write_and_report(o, io, &e[i], 1, path.data, err)) != EKSKIT_OK)
+		if ((r = ekc_write_and_report(o, io, &e[i], 1, path.data, NULL, err)) != EKSKIT_OK)
 			goto out;
 	}
 out:
@@ -430,11 +386,11 @@ ekc_run(const struct ekc_opts *o, const struct ekc_io *io,
 	if (o->users_file != NULL &&
 	    (r = kcu_users_load(o->users_file, &users, &nusers, err)) != EKSKIT_OK)
 		return r;
-	if ((r = aws_ctx_init(o, io, &a, err)) == EKSKIT_OK) {
+	if (o->all)
+		r = ekc_many_run(o, io, err);
+	else if ((r = aws_ctx_init(o, io, &a, err)) == EKSKIT_OK) {
 		if (users != NULL)
 			r = run_users(o, io, &a, users, nusers, err);
-		else if (o->all)
-			r = run_all(o, io, &a, err);
 		else
 			r = run_one(o, io, &a, err);
 	}

@@ -1422,6 +1422,29 @@ kubeconfig_set_current_context(struct kubeconfig *kc, const char *name,
 	return EKSKIT_OK;
 }
 
+/* Remove every entry called name from a section; returns how many went. */
+size_t
+kubeconfig_remove(struct kubeconfig *kc, enum kc_section s, const char *name)
+{
+	yaml_node_t *list = section_list(kc, s);
+	yaml_node_item_t *it, *keep;
+	size_t removed = 0;
+
+	if (list == NULL || name == NULL)
+		return 0;
+	/* unlink in place (the nodes stay in the array, unreachable) */
+	keep = list->data.sequence.items.start;
+	for (it = keep; it < list->data.sequence.items.top; it++) {
+		const char *n = entry_name(kc, *it);
+		if (n != NULL && strcmp(n, name) == 0)
+			removed++;
+		else
+			*keep++ = *it;
+	}
+	list->data.sequence.items.top = keep;
+	return removed;
+}
+
 /* ---------- emitting ---------- */
 
 static int

@@ -16,6 +16,7 @@
 #include "ekskit/buf.h"
 #include "ekskit/fileio.h"
 #include "ekskit/kubeconfig_execpath.h"
+#include "ekskit/kubeconfig_prune.h"
 #include "ekskit/kubeconfig_update.h"
 
 #define USERS_FILE_MAX (1024u * 1024)
@@ -264,7 +265,13 @@ build_exec(const struct eks_cluster *cl, const char *region,
 		ok = add_args(e, id_flag, id, "--region", region, (char *)NULL) &&
 		    (o->role_arn == NULL ||
 		    add_args(e, "--role-arn", o->role_arn, (char *)NULL));
-	if (ok && o->profile != NULL && !o->shared_user && !env_overridden(o, "AWS_PROFILE"))
+	/* a shared user's profile is per cluster: in the cluster's exec extension */
+	if (o->shared_user)
+		;
+	/* an argument wins over AWS_* credentials in the caller's environment */
+	else if (ok && o->profile != NULL && o->profile_as_arg)
+		ok = add_args(e, "--profile", o->profile, (char *)NULL);
+	else if (ok && o->profile != NULL && !env_overridden(o, "AWS_PROFILE"))
 		ok = add_env(e, "AWS_PROFILE", strlen("AWS_PROFILE"), o->profile);
 	for (i = 0; ok && i < o->nenv; i++) {
 		const char *eq = strchr(o->env[i], '=');
@@ -327,8 +334,10 @@ kcu_entries_build(const struct eks_cluster *cl, const struct kcu_entry_opts *o,
 	    (e->cluster.ca_data = strdup(cl->ca_data)) &&
 	    (o->proxy_url == NULL || (e->cluster.proxy_url = strdup(o->proxy_url))) &&
 	    (o->shared_user == NULL || build_exec_config(&e->cluster, cl, region, o)) &&
+	    /* named after --alias: two aliases never share one user by accident */
 	    (e->user.name = strdup(o->shared_user ? o->shared_user :
-	    o->user_alias ? o->user_alias : cl->arn)) &&
+	    o->user_alias ? o->user_alias :
+	    o->context_alias ? o->context_alias : cl->arn)) &&
 	    (e->user.exec = build_exec(cl, region, o)) &&
 	    /* the AWS CLI names the context after the user unless --alias */
 	    (e->context.name = strdup(o->context_alias ? o->context_alias :
@@ -434,16 +443,28 @@ merge_entries(struct kubeconfig *kc, struct kcu_entries *const *entries,
 	size_t i;
 	int r, c1, c2, c3;
 
+	if (w->prune != NULL &&
+	    (r = kcu_prune_apply(kc, w->prune, &res->pruned, err)) != EKSKIT_OK)
+		return r;
 	for (i = 0; i < n; i++) {
 		res->existed[i] = kubeconfig_has(kc, KC_CLUSTERS,
 		    entries[i]->cluster.name);
-		if ((r = kubeconfig_set_cluster(kc, &entries[i]->cluster, &c1, err)) != 0 ||
+		if ((!w->force && (r = kcu_user_guard(kc, &entries[i]->user,
+		    entries[i]->context.name, err)) != EKSKIT_OK) ||
+		    (r = kubeconfig_set_cluster(kc, &entries[i]->cluster, &c1, err)) != 0 ||
 		    (r = kubeconfig_set_user(kc, &entries[i]->user, &c2, err)) != 0 ||
 		    (r = kubeconfig_set_context(kc, &entries[i]->context, &c3, err)) != 0)
 			return r;
 		res->changed[i] = c1 || c2 || c3;
 	}
 	cur = kubeconfig_current_context(kc);
+	if (cur != NULL && res->pruned != NULL && !kubeconfig_has(kc, KC_CONTEXTS, cur)) {
+		/* it named a pruned context: never leave it dangling */
+		if ((r = kubeconfig_set_current_context(kc, NULL,
+		    &res->current_changed, err)) != EKSKIT_OK)
+			return r;
+		cur = NULL;
+	}
 	if (n > 0 && (w->current == KCU_CURRENT_SET ||
 	    (w->current == KCU_CURRENT_IF_UNSET && cur == NULL)))
 		return kubeconfig_set_current_context(kc,
@@ -556,12 +577,12 @@ kcu_write(struct kcu_entries *const *entries, size_t n,
 		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if (n == 0) {
+	if (n == 0 && w->prune == NULL) {
 		r = ekskit_err_set(err, EKSKIT_ERR_INTERNAL, "no entries to write");
 		goto out;
 	}
 	path = standalone ? strdup(w->standalone_path) :
-	    choose_target(w, entries[0]->cluster.name, err);
+	    choose_target(w, n ? entries[0]->cluster.name : NULL, err);
 	if (path == NULL) {
 		r = err && err->code ? err->code :
 		    ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
@@ -587,7 +608,7 @@ kcu_write(struct kcu_entries *const *entries, size_t n,
 		goto out;
 	for (i = 0; i < n; i++)
 		any |= res->changed[i];
-	any |= res->current_changed;
+	any |= res->current_changed || res->pruned != NULL;
 	if (w->dry_run) {
 		r = dry_run_yaml(kc, entries, n, res, err);
 		goto out;
@@ -622,6 +643,7 @@ kcu_result_release(struct kcu_result *res)
 	free(res->existed);
 	free(res->changed);
 	free(res->dry_run_yaml);
+	ek_strv_free(res->pruned);
 	memset(res, 0, sizeof(*res));
 }
 

@@ -42,13 +42,23 @@ enum flag_id {
 	F_LOCK_TIMEOUT,
 	F_EXEC_ABSOLUTE,
 	F_SHARED_USER,
+	/* many clusters, safe naming (issue 12) */
+	F_REGIONS,
+	F_ALL_REGIONS,
+	F_PROFILES,
+	F_ALL_PROFILES,
+	F_PRUNE,
+	F_ASSUME_ROLE_ARN,
+	F_FORCE,
+	F_PROFILE_ARG,
+	F_NO_PROFILE,
 };
 
 static const struct cli_flag flags[] = {
 	{ "cluster-name", 0, "NAME", "the EKS cluster to write an entry for",
 	  0, F_CLUSTER_NAME, CLI_COMPLETE_NONE },
 	{ "name", 0, "NAME", NULL, CLI_FLAG_ALIAS, F_CLUSTER_NAME, CLI_COMPLETE_NONE },
-	{ "all", 0, NULL, "every cluster in the region (current-context set only if unset)",
+	{ "all", 0, NULL, "every cluster in the region(s) (current-context set only if unset)",
 	  0, F_ALL, CLI_COMPLETE_NONE },
 	{ "region", 0, "REGION", "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, profile)",
 	  0, F_REGION, CLI_COMPLETE_REGION },
@@ -90,6 +100,24 @@ static const struct cli_flag flags[] = {
 	  0, F_OUTPUT_DIR, CLI_COMPLETE_FILE },
 	{ "lock-timeout", 0, "SECONDS", "how long to wait for a held kubeconfig lock (default 5)",
 	  0, F_LOCK_TIMEOUT, CLI_COMPLETE_NONE },
+	{ "regions", 0, "R1,R2", "with --all: scan these regions (concurrently)",
+	  0, F_REGIONS, CLI_COMPLETE_REGION },
+	{ "all-regions", 0, NULL, "with --all: scan every region of the profile's partition",
+	  0, F_ALL_REGIONS, CLI_COMPLETE_NONE },
+	{ "profiles", 0, "P1,P2", "with --all: scan with each of these profiles",
+	  0, F_PROFILES, CLI_COMPLETE_PROFILE },
+	{ "all-profiles", 0, NULL, "with --all: scan with every profile of the AWS config",
+	  0, F_ALL_PROFILES, CLI_COMPLETE_NONE },
+	{ "prune", 0, NULL, "with --all: remove ekskit entries of clusters gone from the scanned regions",
+	  0, F_PRUNE, CLI_COMPLETE_NONE },
+	{ "assume-role-arn", 0, "ARN", "IAM role that lists and describes the clusters (not the token's)",
+	  0, F_ASSUME_ROLE_ARN, CLI_COMPLETE_NONE },
+	{ "force", 0, NULL, "change a user entry even when other contexts use it",
+	  0, F_FORCE, CLI_COMPLETE_NONE },
+	{ "profile-arg", 0, NULL, "record the profile as --profile in the exec args, not AWS_PROFILE",
+	  0, F_PROFILE_ARG, CLI_COMPLETE_NONE },
+	{ "no-profile", 0, NULL, "record no profile in the exec block",
+	  0, F_NO_PROFILE, CLI_COMPLETE_NONE },
 	{ "verbose", 'v', NULL, "diagnostics on stderr (profile, region, endpoint, file, lock)",
 	  0, F_VERBOSE, CLI_COMPLETE_NONE },
 	CLI_ROW_HELP,
@@ -102,7 +130,8 @@ static const struct cli_tool tool = {
 	"merged into your kubeconfig (defaults as `aws eks update-kubeconfig`, with\n"
 	"eks-token as the exec credential plugin), or standalone per-user files.",
 	"Exit status: 0 success, 1 failure (AWS error, cluster not active, bad\n"
-	"kubeconfig, lock held), 2 usage error.  See eks-kubeconfig(1).",
+	"kubeconfig, lock held; with --all: any region, profile or cluster that\n"
+	"failed, the others still written), 2 usage error.  See eks-kubeconfig(1).",
 	flags, sizeof(flags) / sizeof(flags[0]),
 };
 
@@ -150,6 +179,15 @@ on_flag(void *ud, int id, const char *arg, struct ekskit_err *err)
 	case F_USERS: return cli_nonempty("users", arg, &o->users_file, err);
 	case F_OUTPUT_DIR: return cli_nonempty("output-dir", arg, &o->output_dir, err);
 	case F_LOCK_TIMEOUT: return lock_timeout(arg, &o->lock_timeout_ms, err);
+	case F_REGIONS: return cli_nonempty("regions", arg, &o->regions, err);
+	case F_PROFILES: return cli_nonempty("profiles", arg, &o->profiles, err);
+	case F_ASSUME_ROLE_ARN: return cli_nonempty("assume-role-arn", arg, &o->assume_role_arn, err);
+	case F_ALL_REGIONS: o->all_regions = 1; return EKSKIT_OK;
+	case F_ALL_PROFILES: o->all_profiles = 1; return EKSKIT_OK;
+	case F_PRUNE: o->prune = 1; return EKSKIT_OK;
+	case F_FORCE: o->force = 1; return EKSKIT_OK;
+	case F_PROFILE_ARG: o->entry.profile_as_arg = 1; return EKSKIT_OK;
+	case F_NO_PROFILE: o->no_profile = 1; return EKSKIT_OK;
 	case F_KEEP_CURRENT: o->keep_current_context = 1; return EKSKIT_OK;
 	case F_DRY_RUN: o->dry_run = 1; return EKSKIT_OK;
 	case F_ALL: o->all = 1; return EKSKIT_OK;

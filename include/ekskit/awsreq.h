@@ -71,6 +71,17 @@ int aws_rest_json_call_many(const struct aws_client *c, const char *method,
     int max_parallel);
 
 /*
+ * The same with one client per call (clients[i]: service, region, endpoint
+ * and credentials of call i), so calls to many regions and accounts share
+ * one libcurl multi loop and its connection limit.  aws_rest_json_call_many
+ * is this with the same client everywhere.
+ */
+int aws_rest_json_call_each(const struct aws_client *const *clients,
+    const char *method, const char *const *paths, const char *const *queries,
+    size_t n, struct http_response *resps, int *rcs, struct ekskit_err *errs,
+    int max_parallel);
+
+/*
  * The form body of a query call, "Action=A&Version=V&k=v..." with names and
  * values percent-encoded (RFC 3986), appended to out (init it secret when a
  * value is one).  0 or EKSKIT_ERR_NOMEM.

@@ -35,6 +35,25 @@ int eks_describe_clusters(const struct aws_client *c, char *const *names, size_t
     struct eks_cluster **out, struct ekskit_err *err);
 
 /*
+ * The same calls for many clients at once (regions, accounts): one libcurl
+ * multi loop, at most max_parallel connections (<= 0 = 8).
+ *
+ * eks_list_clusters_each: ListClusters with clients[i], pages followed in
+ * rounds (each round one parallel batch of the next page of every listing
+ * still going).  For each i: rcs[i] 0 and names[i] a NULL-terminated array
+ * (owned by the caller, ek_strv_free), or rcs[i] < 0, names[i] NULL and
+ * errs[i] saying why (err->remote_code keeps the AWS code).
+ *
+ * eks_describe_clusters_each: DescribeCluster of names[i] with clients[i];
+ * out[i] (caller frees, eks_cluster_free) when rcs[i] is 0, else errs[i].
+ */
+void eks_list_clusters_each(const struct aws_client *const *clients, size_t n,
+    char ***names, int *rcs, struct ekskit_err *errs, int max_parallel);
+void eks_describe_clusters_each(const struct aws_client *const *clients,
+    char *const *names, size_t n, struct eks_cluster **out, int *rcs,
+    struct ekskit_err *errs, int max_parallel);
+
+/*
  * Pure parsing and validation (lib/eks_parse.c), no network: used by the
  * calls above and exposed for unit tests and fuzzing.
  */

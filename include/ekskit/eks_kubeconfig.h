@@ -28,6 +28,15 @@ struct ekc_opts {
 	const char *users_file;         /* --users */
 	const char *output_dir;         /* --output-dir */
 	int verbose;
+	/* many clusters and safe naming (issue 12; lib/eks_kubeconfig_many.c) */
+	const char *regions;            /* --regions r1,r2 (with --all) */
+	int all_regions;                /* --all-regions: the partition's regions */
+	const char *profiles;           /* --profiles p1,p2 (with --all) */
+	int all_profiles;               /* --all-profiles: every profile of the AWS config */
+	int prune;                      /* --prune: drop ekskit entries of deleted clusters */
+	const char *assume_role_arn;    /* --assume-role-arn: role for DescribeCluster/ListClusters */
+	int force;                      /* --force: change a user entry other contexts use */
+	int no_profile;                 /* --no-profile: record no profile in the exec block */
 };
 
 struct ekc_io {
@@ -44,7 +53,11 @@ int ekc_check(const struct ekc_opts *o, struct ekskit_err *err);
  * unknown profile), EKSKIT_ERR_NO_CREDS, EKSKIT_ERR_NOT_FOUND (no such
  * cluster: the AWS message), EKSKIT_ERR_REMOTE (other AWS errors, with
  * their code), EKSKIT_ERR_INVALID (cluster not active, corrupt kubeconfig
- * or users file), EKSKIT_ERR_BUSY (lock held), EKSKIT_ERR_PERM / IO.
+ * or users file), EKSKIT_ERR_BUSY (lock held), EKSKIT_ERR_PERM / IO,
+ * EKSKIT_ERR_CONFIG (a user entry other contexts use would change).
+ * --all over several regions or profiles writes what it could and then
+ * returns the error of the first region or profile that failed (each one
+ * was reported through io->notify).
  */
 int ekc_run(const struct ekc_opts *o, const struct ekc_io *io,
     struct ekskit_err *err);

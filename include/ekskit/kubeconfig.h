@@ -184,6 +184,10 @@ int kubeconfig_set_context(struct kubeconfig *kc, const struct kc_context *c,
 int kubeconfig_set_current_context(struct kubeconfig *kc, const char *name,
     int *changed, struct ekskit_err *err);
 
+/* Remove every entry called name from a section; returns how many went. */
+size_t kubeconfig_remove(struct kubeconfig *kc, enum kc_section s,
+    const char *name);
+
 /*
  * Edit the exec block of the i-th user entry in place: apiVersion, command and
  * args are replaced and installHint set (or removed when install_hint is

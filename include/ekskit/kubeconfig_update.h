@@ -31,13 +31,14 @@
 /* How the entries look.  All strings borrowed, NULL = unset. */
 struct kcu_entry_opts {
 	const char *context_alias;      /* --alias (default: the user entry's name) */
-	const char *user_alias;         /* --user-alias (default: the cluster ARN) */
+	const char *user_alias;         /* --user-alias (default: --alias, else the cluster ARN) */
 	const char *cluster_alias;      /* --cluster-alias (default: the cluster ARN) */
 	const char *namespace;          /* --namespace */
 	const char *exec_command;       /* NULL = eks-token; "aws" = the AWS CLI's exec block; a name or absolute path */
 	int exec_absolute;              /* --exec-absolute: the caller resolves exec_command first */
 	const char *exec_api_version;   /* "v1beta1" (default), "v1", or the full apiVersion */
 	const char *profile;            /* put AWS_PROFILE=profile in the exec env */
+	int profile_as_arg;             /* --profile-arg: `--profile NAME` in the args instead */
 	const char *role_arn;           /* role for the token, in the exec args */
 	const char *const *env;         /* "KEY=VALUE" strings for the exec env */
 	size_t nenv;
@@ -104,6 +105,13 @@ struct kcu_write_opts {
 	long lock_timeout_ms;           /* 0 = KCU_LOCK_TIMEOUT_MS_DEFAULT */
 	kcu_notify_fn notify;           /* may be NULL */
 	void *notify_arg;
+	/*
+	 * A user entry that other contexts use is never given a different
+	 * exec block (EKSKIT_ERR_CONFIG naming those contexts) unless force.
+	 */
+	int force;
+	/* --prune: stale ekskit entries removed in the same update (kubeconfig_prune.h) */
+	const struct kcu_prune *prune;
 };
 
 struct kcu_result {
@@ -113,7 +121,10 @@ struct kcu_result {
 	int current_changed;    /* current-context changes */
 	int written;            /* the file was (re)written */
 	char *dry_run_yaml;     /* dry run: the entries that would change; owned */
+	char **pruned;          /* contexts removed by prune, NULL-terminated or NULL; owned */
 };
+
+struct kcu_prune;
 
 /*
  * Merge entries[0..n) into the chosen kubeconfig (or write a standalone
@@ -123,7 +134,9 @@ struct kcu_result {
  * first file of KUBECONFIG that holds the first entry's cluster is chosen,
  * else the first file; unreadable candidates are skipped with a warning.
  * A corrupt target is an error and the file is left untouched.  res is
- * filled on success (release with kcu_result_release).
+ * filled on success (release with kcu_result_release).  With w->prune,
+ * stale entries are removed first (n may then be 0) and a current-context
+ * left dangling is cleared (or set as w->current says).
  */
 int kcu_write(struct kcu_entries *const *entries, size_t n,
     const struct kcu_write_opts *w, struct kcu_result *res,

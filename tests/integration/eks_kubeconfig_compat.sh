@@ -91,7 +91,9 @@ check_case() {
 }
 
 check_case "plain" --name "$P-a" --
-check_case "alias" --name "$P-a" --alias short --
+# --alias alone names the user after the alias (issue 12: two aliases never
+# share a user); --user-alias ARN gives the AWS CLI's layout back.
+check_case "alias" --name "$P-a" --alias short -- --user-alias "arn:aws:eks:us-west-2:123456789012:cluster/$P-a"
 check_case "user alias" --name "$P-b" --user-alias me --
 check_case "role" --name "$P-a" --role-arn arn:aws:iam::123456789012:role/admin --
 check_case "proxy" --name "$P-b" --proxy-url http://proxy.example:3128 --

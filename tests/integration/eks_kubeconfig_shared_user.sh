@@ -38,7 +38,7 @@ export AWS_ENDPOINT_URL_EKS=$EKS_FAKE_URL
 
 F=$T/kc
 "$EKC" --kubeconfig "$F" --name "$A" --shared-user eks >/dev/null || fail "eks-kubeconfig --shared-user ($A)"
-"$EKC" --kubeconfig "$F" --name "$B" --shared-user eks --exec-api-version v1 >/dev/null 2>"$T/err" ||
+"$EKC" --kubeconfig "$F" --name "$B" --shared-user eks >/dev/null 2>"$T/err" ||
 	fail "eks-kubeconfig --shared-user ($B): $(cat "$T/err")"
 got=$("$PYTHON" - "$F" <<-'EOF'
 import sys, yaml
@@ -71,6 +71,16 @@ for k in "$KOLD" "$KNEW"; do
 			fail "$v: context $c: $(tail -n 3 "$T/kerr")"
 		fi
 	done
+done
+
+# exec v1 for the shared user: it changes every context's authentication, so --force
+"$EKC" --kubeconfig "$F" --name "$B" --shared-user eks --exec-api-version v1 >/dev/null 2>"$T/err"
+assert_eq 1 $? "changing the shared user's exec block needs --force"
+"$EKC" --kubeconfig "$F" --name "$B" --shared-user eks --exec-api-version v1 --force >/dev/null 2>"$T/err" ||
+	fail "--exec-api-version v1 --force: $(cat "$T/err")"
+for c in "$A" "$B"; do
+	"$KNEW" --kubeconfig "$F" --context "arn:aws:eks:us-west-2:123456789012:cluster/$c" get --raw /version >/dev/null 2>"$T/kerr" &&
+		ok "exec v1 shared user: context $c" || fail "exec v1 shared user, $c: $(tail -n 3 "$T/kerr")"
 done
 
 # the fakes do check the cluster: point A's extension at B and A refuses
