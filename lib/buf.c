@@ -198,6 +198,14 @@ ek_endswith(const char *s, const char *suffix)
 }
 
 int
+ekbuf_reserve(struct ekbuf *b, size_t extra)
+{
+	if (b->len + extra < b->len)
+		return EKSKIT_ERR_NOMEM;
+	return ekbuf_grow(b, b->len + extra);
+}
+
+int
 ek_read_file(const char *path, struct ekbuf *b, struct ekskit_err *err)
 {
 	char chunk[8192];
@@ -217,6 +225,9 @@ ek_read_file(const char *path, struct ekbuf *b, struct ekskit_err *err)
 		return ekskit_err_set(err, EKSKIT_ERR_IO,
 		    "%s is not a regular file", path);
 	}
+	/* one allocation of the right size: doubling a multi-MB (secret) buffer copies and wipes it each time */
+	if (st.st_size > 0 && (uintmax_t)st.st_size < SIZE_MAX / 2)
+		(void)ekbuf_reserve(b, (size_t)st.st_size);
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n == -1 && errno == EINTR)

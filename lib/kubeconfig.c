@@ -27,6 +27,7 @@ struct kubeconfig {
 	yaml_document_t doc;
 	char *path;                 /* as given; NULL for a new one */
 	char *dir;                  /* directory of path, for relative references */
+	size_t input_len;           /* bytes parsed: the emitter's output is about as long */
 };
 
 static const char *const section_key[] = { "clusters", "users", "contexts" };
@@ -423,6 +424,7 @@ kubeconfig_parse(const char *name, const char *data, size_t len,
 	}
 	if ((r = validate(kc, err)) != EKSKIT_OK)
 		goto fail;
+	kc->input_len = len;
 	*out = kc;
 	return EKSKIT_OK;
 fail:
@@ -1618,6 +1620,8 @@ kubeconfig_emit(const struct kubeconfig *kc, struct ekbuf *out,
 	yaml_emitter_set_output(&em, write_handler, out);
 	yaml_emitter_set_unicode(&em, 1);
 	yaml_emitter_set_width(&em, -1);     /* never fold the long CA data */
+	/* a multi-MB output grown by doubling is copied (and, secret, wiped) each time */
+	(void)ekbuf_reserve(out, kc->input_len + kc->input_len / 4 + 4096);
 	count_refs(&st, ROOT_ID);
 	if (!emit_events(&st))
 		r = ekskit_err_set(err, em.error == YAML_MEMORY_ERROR ||
