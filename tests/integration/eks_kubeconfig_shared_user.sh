@@ -73,6 +73,12 @@ for k in "$KOLD" "$KNEW"; do
 	done
 done
 
+# --all: every cluster of the region on the one user
+"$EKC" --kubeconfig "$T/kc-all" --all --region us-west-2 --shared-user eks >/dev/null 2>"$T/err" ||
+	fail "--all --shared-user: $(cat "$T/err")"
+assert_eq "(1, 2, 2)" "$(yq "$T/kc-all" 'len(d["users"]), len(d["contexts"]), sum(1 for c in d["clusters"] if c["cluster"].get("extensions"))')" \
+	"--all --shared-user: one user, a context and an extension per cluster"
+
 # exec v1 for the shared user: it changes every context's authentication, so --force
 "$EKC" --kubeconfig "$F" --name "$B" --shared-user eks --exec-api-version v1 >/dev/null 2>"$T/err"
 assert_eq 1 $? "changing the shared user's exec block needs --force"
