@@ -39,10 +39,12 @@ LIBS       = $(shell $(PKG_CONFIG) --libs $(DEP_PKGS)) -lpthread -ldl
 ALL_LDFLAGS = $(SAN_FLAGS) -Wl,--as-needed $(LDFLAGS)
 
 # `make deps` puts the Python test peers (moto, botocore, the AWS CLI) into
-# .venv when the system python3 lacks them; tests, demo and bench then use it.
-VENV_BIN := $(wildcard $(CURDIR)/.venv/bin)
-ifneq ($(VENV_BIN),)
-export PATH := $(VENV_BIN):$(PATH)
+# .venv when the system python3 lacks them, and kubectl binaries into
+# .deps/bin when the distribution has none recent enough; tests, demo and
+# bench then use them.
+LOCAL_BINS := $(wildcard $(CURDIR)/.venv/bin $(CURDIR)/.deps/bin)
+ifneq ($(LOCAL_BINS),)
+export PATH := $(subst $(eval) ,:,$(LOCAL_BINS)):$(PATH)
 endif
 
 ifeq ($(V),1)
@@ -61,7 +63,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all check unit integration sanitize install uninstall deps clean demo \
-        fuzz bench help dist release
+        fuzz fuzz-smoke fuzz-smoke-run bench help dist release
 .SUFFIXES:
 .SECONDARY:
 
@@ -96,7 +98,7 @@ $(BUILD)/tests/unit/%.o: ALL_CPPFLAGS += -DEKSKIT_SRCDIR='"$(CURDIR)"'
 
 # `make check` runs every test: unit binaries, then the integration scripts
 # (moto, the fake API server and real kubectl, all on loopback).
-check: all $(UNIT_BINS)
+check: all $(UNIT_BINS) fuzz-smoke
 	$(Q)BUILD=$(BUILD) tests/run-all.sh
 
 unit: $(UNIT_BINS)
@@ -113,6 +115,27 @@ demo: all
 
 bench: all
 	$(Q)for b in bench/*.sh; do BUILD=$(BUILD) bash $$b || exit 1; done
+
+# The fuzz harnesses as a smoke in every `make check` (CI): each one built
+# with tests/fuzz/replay_main.c (no libFuzzer needed) against the ASan+UBSan
+# library, then run over its seed corpus tests/fuzz/corpus/<name>/.
+FUZZ_SMOKE_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz-smoke/%)
+FUZZ_SMOKE_CFLAGS = -std=c11 -g -O1 $(SAN_FLAGS) -D_GNU_SOURCE -Iinclude -Ilib \
+               -DEKSKIT_VERSION='"$(VERSION)"' $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS))
+
+fuzz-smoke:
+	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined fuzz-smoke-run
+
+$(BUILD)/fuzz-smoke/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(LIBEKSKIT)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(CC) $(FUZZ_SMOKE_CFLAGS) -o $@ $< tests/fuzz/replay_main.c $(LIBEKSKIT) $(LIBS)
+
+fuzz-smoke-run: $(FUZZ_SMOKE_BINS)
+	$(Q)for b in $(FUZZ_SMOKE_BINS); do n=$$(basename $$b); \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    $$b tests/fuzz/corpus/$${n#fuzz_}/* >/dev/null || { echo "fuzz smoke: $$n failed"; exit 1; }; \
+	done; echo "fuzz smoke: $(words $(FUZZ_SMOKE_BINS)) harnesses replayed their corpora"
 
 # libFuzzer harnesses (clang): build/fuzz/fuzz_<parser>.
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Ilib \
@@ -171,7 +194,7 @@ endif
 	$(Q)scripts/release.sh '$(subst ','',$(VERSION))'
 
 help:
-	@echo "targets: all check unit integration sanitize (SANITIZE=address,undefined)"
+	@echo "targets: all check unit integration sanitize (SANITIZE=address,undefined) fuzz-smoke"
 	@echo "         demo bench fuzz install (PREFIX, DESTDIR) uninstall deps dist clean; V=1 verbose"
 	@echo "         release VERSION=x.y.z (bump, tarball, sha256 into packaging/, checklist)"
 

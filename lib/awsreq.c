@@ -14,6 +14,7 @@
 
 #include "ekskit/awsreq.h"
 #include "ekskit/creds.h"
+#include "ekskit/http.h"
 #include "ekskit/sigv4.h"
 #include "ekskit/xml.h"
 
@@ -46,7 +47,7 @@ static int
 target_parse(const char *endpoint, struct target *t, struct ekskit_err *err)
 {
 	CURLU *u;
-	char *host = NULL, *port = NULL, *path = NULL;
+	char *host = NULL, *port = NULL, *path = NULL, shown[HTTP_URL_SHOWN_MAX];
 	struct ekbuf hb;
 	size_t plen;
 	int rc = EKSKIT_ERR_NOMEM;
@@ -62,7 +63,8 @@ target_parse(const char *endpoint, struct target *t, struct ekskit_err *err)
 	    curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK ||
 	    (strcmp(t->scheme, "http") != 0 && strcmp(t->scheme, "https") != 0)) {
 		rc = ekskit_err_set(err, EKSKIT_ERR_CONFIG,
-		    "invalid endpoint URL \"%s\" (want http(s)://host[:port][/path])", endpoint);
+		    "invalid endpoint URL \"%s\" (want http(s)://host[:port][/path])",
+		    http_url_for_message(endpoint, shown, sizeof(shown)));
 		goto out;
 	}
 	/* CURLUPART_PORT without CURLU_DEFAULT_PORT: only an explicit port */

@@ -12,6 +12,7 @@
 
 #include "ekskit/buf.h"
 #include "ekskit/error.h"
+#include "ekskit/fileio.h"
 
 void
 ekbuf_init(struct ekbuf *b, size_t max)
@@ -213,20 +214,11 @@ ek_read_file(const char *path, struct ekbuf *b, struct ekskit_err *err)
 	ssize_t n;
 	int fd, r = EKSKIT_OK;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-		int e = errno;
-		return ekskit_err_set(err,
-		    e == ENOENT ? EKSKIT_ERR_NOT_FOUND :
-		    e == EACCES ? EKSKIT_ERR_PERM : EKSKIT_ERR_IO,
-		    "cannot open %s: %s", path, strerror(e));
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return ekskit_err_set(err, EKSKIT_ERR_IO,
-		    "%s is not a regular file", path);
-	}
+	/* no blocking open: a FIFO named as a config file must not hang us */
+	if ((r = ek_open_regular(path, &fd, err)) != EKSKIT_OK)
+		return r;
 	/* one allocation of the right size: doubling a multi-MB (secret) buffer copies and wipes it each time */
-	if (st.st_size > 0 && (uintmax_t)st.st_size < SIZE_MAX / 2)
+	if (fstat(fd, &st) == 0 && st.st_size > 0 && (uintmax_t)st.st_size < SIZE_MAX / 2)
 		(void)ekbuf_reserve(b, (size_t)st.st_size);
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));

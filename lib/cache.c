@@ -21,6 +21,7 @@
 #include "ekskit/cache.h"
 #include "ekskit/creds.h"
 #include "ekskit/fileio.h"
+#include "ekskit/termsafe.h"
 #include "ekskit/timeutil.h"
 
 #define ENTRY_SUFFIX ".json"
@@ -471,7 +472,7 @@ static void
 vlog(const struct cache_opts *o, const char *what, const char *entry)
 {
 	if (o->verbose)
-		fprintf(stderr, "credential cache: %s (%.16s...)\n", what, entry);
+		term_printf(stderr, "credential cache: %s (%.16s...)\n", what, entry);
 }
 
 int
@@ -486,7 +487,7 @@ cache_get_or_fetch(const struct cache_key *key, const struct cache_opts *o,
 	*out = NULL;
 	if (o->disabled) {
 		if (o->verbose)
-			fprintf(stderr, "credential cache: disabled (--no-cache)\n");
+			term_printf(stderr, "credential cache: disabled (--no-cache)\n");
 		return fetch(arg, out, err);
 	}
 	if ((dirfd = open_cache_dir(o, 1, &dir)) == -1)

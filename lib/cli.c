@@ -10,6 +10,7 @@
 #include "ekskit/cli.h"
 #include "ekskit/endpoints.h"
 #include "ekskit/error.h"
+#include "ekskit/termsafe.h"
 
 #define LIST_FLAGS_NAME "list-flags"
 #define LIST_PROFILES_NAME "list-profiles"
@@ -303,8 +304,15 @@ cli_print_flags(const struct cli_tool *tool, FILE *out)
 void
 cli_print_usage_error(const struct cli_tool *tool, const char *msg, FILE *out)
 {
+	struct ekbuf safe;
+
+	/* the message quotes argv, which may come from a script's input */
+	ekbuf_init(&safe, 64 * 1024);
+	if (term_escape(&safe, msg, strlen(msg), 0) != EKSKIT_OK)
+		ekbuf_reset(&safe);
 	fprintf(out, "%s: %s\nTry '%s --help' for more information.\n",
-	    tool->name, msg, tool->name);
+	    tool->name, safe.data ? safe.data : "(message too long)", tool->name);
+	ekbuf_release(&safe);
 }
 
 /* ---- logger ---- */
@@ -373,23 +381,33 @@ redact(const struct cli_logger *lg, const char *msg, struct ekbuf *b)
 	return EKSKIT_OK;
 }
 
+/*
+ * The one place messages reach the terminal: secrets redacted, then
+ * control characters escaped (server text may carry ESC, OSC, BEL).  Only
+ * -v output keeps its newlines (multi-line diffs).
+ */
 static void
-vemit(const struct cli_logger *lg, const char *kind, const char *fmt, va_list ap)
+vemit(const struct cli_logger *lg, const char *kind, unsigned term_flags,
+    const char *fmt, va_list ap)
 {
-	struct ekbuf raw, clean;
+	struct ekbuf raw, clean, safe;
 	FILE *out = (lg && lg->out) ? lg->out : stderr;
 	const char *prog = (lg && lg->prog) ? lg->prog : "ekskit";
 
 	/* Both buffers may briefly hold what a careless caller passed: wipe them. */
 	ekbuf_init_secret(&raw, 64 * 1024);
 	ekbuf_init_secret(&clean, 64 * 1024);
+	ekbuf_init_secret(&safe, 256 * 1024);
 	if (ekbuf_vprintf(&raw, fmt, ap) == EKSKIT_OK &&
-	    redact(lg, raw.data ? raw.data : "", &clean) == EKSKIT_OK)
-		fprintf(out, "%s: %s%s\n", prog, kind, clean.data ? clean.data : "");
+	    redact(lg, raw.data ? raw.data : "", &clean) == EKSKIT_OK &&
+	    term_escape(&safe, clean.data ? clean.data : "", clean.len,
+	    term_flags) == EKSKIT_OK)
+		fprintf(out, "%s: %s%s\n", prog, kind, safe.data);
 	else
 		fprintf(out, "%s: %s(message too long to log)\n", prog, kind);
 	ekbuf_release(&raw);
 	ekbuf_release(&clean);
+	ekbuf_release(&safe);
 }
 
 void
@@ -400,7 +418,7 @@ cli_log(const struct cli_logger *lg, const char *fmt, ...)
 	if (lg == NULL || lg->verbose <= 0)
 		return;
 	va_start(ap, fmt);
-	vemit(lg, "", fmt, ap);
+	vemit(lg, "", TERM_KEEP_NEWLINES, fmt, ap);
 	va_end(ap);
 }
 
@@ -410,7 +428,7 @@ cli_warn(const struct cli_logger *lg, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vemit(lg, "warning: ", fmt, ap);
+	vemit(lg, "warning: ", 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -420,7 +438,7 @@ cli_error(const struct cli_logger *lg, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vemit(lg, "", fmt, ap);
+	vemit(lg, "", 0, fmt, ap);
 	va_end(ap);
 }
 

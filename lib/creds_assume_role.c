@@ -31,6 +31,7 @@
 #include "ekskit/endpoints.h"
 #include "ekskit/error.h"
 #include "ekskit/sts.h"
+#include "ekskit/termsafe.h"
 #include "creds_internal.h"
 
 #define CHAIN_MAX 32
@@ -270,7 +271,7 @@ call_assume_role(const struct creds_ctx *ctx, const char *profile,
 	c.creds = source;
 	c.verbose = ctx->verbose;
 	if (ctx->verbose)
-		fprintf(stderr, "ekskit: creds: assuming role %s for profile '%s' via %s "
+		term_printf(stderr, "ekskit: creds: assuming role %s for profile '%s' via %s "
 		    "(source credentials: %s)\n", prm.role_arn, profile, url,
 		    source->provider);
 	r = sts_assume_role(&c, &prm, out, err);

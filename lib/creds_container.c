@@ -77,6 +77,7 @@ container_url(char **url, struct ekskit_err *err)
 	const char *full = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
 	const char *base = ECS_BASE, *test_base = getenv("EKSKIT_TEST_ECS_ENDPOINT");
 	const char *guard = getenv("EKSKIT_TEST_LOOPBACK_ONLY");
+	char shown[HTTP_URL_SHOWN_MAX];
 	struct ekbuf b;
 
 	*url = NULL;
@@ -93,7 +94,8 @@ container_url(char **url, struct ekskit_err *err)
 			return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
 			    "AWS_CONTAINER_CREDENTIALS_FULL_URI %.200s is not allowed: "
 			    "use https, or http to a loopback address, 169.254.170.2, "
-			    "169.254.170.23 or [fd00:ec2::23]", full);
+			    "169.254.170.23 or [fd00:ec2::23]",
+		    http_url_for_message(full, shown, sizeof(shown)));
 		ekbuf_puts(&b, full);
 	} else {
 		return EKSKIT_ERR_NOT_FOUND;
@@ -164,12 +166,13 @@ fetch_container(void *arg, struct aws_credentials **out, struct ekskit_err *err)
 	};
 	struct http_request req;
 	struct http_response resp;
-	char what[300], hint[256];
+	char what[300], hint[256], shown[HTTP_URL_SHOWN_MAX];
 	int r;
 
 	memset(&req, 0, sizeof(req));
 	memset(&resp, 0, sizeof(resp));
-	snprintf(what, sizeof(what), "the container credentials endpoint %.200s", f->url);
+	snprintf(what, sizeof(what), "the container credentials endpoint %.200s",
+	    http_url_for_message(f->url, shown, sizeof(shown)));
 	req.method = "GET";
 	req.url = f->url;
 	req.headers = h;

@@ -24,6 +24,8 @@
 #define TOKEN_TTL "21600"
 #define TIMEOUT_MS 1000
 #define CREDS_PATH "/latest/meta-data/iam/security-credentials/"
+#define TOKEN_MAX 1024          /* AWS tokens are ~60 bytes */
+#define TOKEN_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-.~"
 
 static int
 env_true(const char *name)
@@ -69,6 +71,7 @@ imds_base(const struct creds_ctx *ctx, char **out, struct ekskit_err *err)
 	    "ec2_metadata_service_endpoint");
 	const char *mode = setting(ctx, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
 	    "ec2_metadata_service_endpoint_mode");
+	char shown[HTTP_URL_SHOWN_MAX];
 	size_t n;
 
 	*out = NULL;
@@ -84,7 +87,8 @@ imds_base(const struct creds_ctx *ctx, char **out, struct ekskit_err *err)
 	}
 	if (!ek_startswith(ep, "http://") && !ek_startswith(ep, "https://"))
 		return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
-		    "AWS_EC2_METADATA_SERVICE_ENDPOINT must be an http(s) URL: %.200s", ep);
+		    "AWS_EC2_METADATA_SERVICE_ENDPOINT must be an http(s) URL: %.200s",
+		    http_url_for_message(ep, shown, sizeof(shown)));
 	n = strlen(ep);
 	while (n > 0 && ep[n - 1] == '/')
 		n--;
@@ -142,11 +146,30 @@ imds_call(const struct imds *m, const char *method, const char *path,
 	return r;
 }
 
+/*
+ * The session token goes into the next requests' headers: only base64 and
+ * token characters, bounded, or a hostile metadata service could add
+ * headers (CR/LF) to them.
+ */
+static int
+session_token_valid(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > TOKEN_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (s[i] == '\0' || strchr(TOKEN_CHARS, s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
 /* Open a session: base URL and (IMDSv2) token.  NOT_FOUND when unreachable. */
 static int
 imds_open(const struct creds_ctx *ctx, struct imds *m, struct ekskit_err *err)
 {
 	struct http_response resp;
+	char shown[HTTP_URL_SHOWN_MAX];
 	int r;
 
 	memset(m, 0, sizeof(*m));
@@ -156,8 +179,17 @@ imds_open(const struct creds_ctx *ctx, struct imds *m, struct ekskit_err *err)
 	if ((r = imds_base(ctx, &m->base, err)) != EKSKIT_OK)
 		return r;
 	r = imds_call(m, "PUT", "/latest/api/token", &resp, err);
-	if (r == EKSKIT_OK && resp.status == 200 && resp.body.len > 0 &&
-	    resp.body.len < 4096) {
+	if (r == EKSKIT_OK && resp.status == 200 &&
+	    !session_token_valid(resp.body.data, resp.body.len)) {
+		r = ekskit_err_set(err, EKSKIT_ERR_INVALID, "instance metadata at %s "
+		    "answered with a session token that is not one (%zu bytes, or "
+		    "characters other than base64)", http_url_for_message(m->base,
+		    shown, sizeof(shown)), resp.body.len);
+		http_response_release(&resp);
+		imds_release(m);
+		return r;
+	}
+	if (r == EKSKIT_OK && resp.status == 200) {
 		m->token = ek_strndup(resp.body.data, resp.body.len);
 		http_response_release(&resp);
 		return m->token ? EKSKIT_OK : ekskit_err_set(err, EKSKIT_ERR_NOMEM,
@@ -169,13 +201,14 @@ imds_open(const struct creds_ctx *ctx, struct imds *m, struct ekskit_err *err)
 		ekskit_err_clear(err);
 		return EKSKIT_OK;
 	}
+	http_url_for_message(m->base, shown, sizeof(shown));
 	if (r == EKSKIT_OK)
 		r = ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND, "instance metadata at %s "
 		    "refused an IMDSv2 session token (HTTP %ld); IMDSv1 is used only "
-		    "with EKSKIT_IMDS_ALLOW_V1=1", m->base, resp.status);
+		    "with EKSKIT_IMDS_ALLOW_V1=1", shown, resp.status);
 	else
 		r = ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND, "no instance metadata "
-		    "service at %s", m->base);
+		    "service at %s", shown);
 	http_response_release(&resp);
 	imds_release(m);
 	return r;

@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "creds_json.h"
+#include "json_load.h"
 #include "ekskit/awsconfig.h"
 #include "ekskit/buf.h"
 #include "ekskit/cache.h"
@@ -110,18 +111,20 @@ creds_process_parse(const char *json, size_t len, const char *what, time_t now,
     struct aws_credentials **out, struct ekskit_err *err)
 {
 	const char *akid, *secret, *token, *exp;
-	json_error_t jerr;
 	json_t *o, *ver;
 	time_t expiry = 0;
 	int r = EKSKIT_ERR_INVALID;
 
 	*out = NULL;
 	creds_json_wipe_on_free();
-	o = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (o == NULL || !json_is_object(o)) {
-		/* never echo the output: it may hold a secret */
-		ekskit_err_set(err, r, "%s: the output is not a JSON object (%s at "
-		    "line %d)", what, o ? "not an object" : jerr.text, jerr.line);
+	/* never echo the output, not even jansson's "near '...'": it may hold a secret */
+	o = json_load_private(json, len, JSON_REJECT_DUPLICATES, "the output", err);
+	if (o == NULL) {
+		ekskit_err_prefix(err, "%s", what);
+		goto out;
+	}
+	if (!json_is_object(o)) {
+		ekskit_err_set(err, r, "%s: the output is not a JSON object", what);
 		goto out;
 	}
 	ver = json_object_get(o, "Version");

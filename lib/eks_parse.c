@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "json_load.h"
 #include "ekskit/buf.h"
 #include "ekskit/eks.h"
 
@@ -134,13 +135,10 @@ static int
 parse_json_object(const char *json, size_t len, json_t **root,
     struct ekskit_err *err)
 {
-	json_error_t jerr;
-
-	*root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	*root = json_load_private(json, len, JSON_REJECT_DUPLICATES,
+	    "malformed eks response: the body", err);
 	if (*root == NULL)
-		return ekskit_err_set(err, EKSKIT_ERR_INVALID,
-		    "malformed eks response: %s (position %d)", jerr.text,
-		    jerr.position);
+		return EKSKIT_ERR_INVALID;
 	if (!json_is_object(*root)) {
 		json_decref(*root);
 		*root = NULL;

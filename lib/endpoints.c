@@ -19,6 +19,7 @@
 #include "ekskit/buf.h"
 #include "ekskit/endpoints.h"
 #include "ekskit/error.h"
+#include "ekskit/http.h"
 
 /* region_prefix is a '|'-separated list of first labels-with-dash. */
 static const struct aws_partition partitions[] = {
@@ -401,7 +402,10 @@ aws_endpoint_resolve(const char *service, const char *region,
 		return r;
 	if (url != NULL) {
 		if (!url_ok(url)) {
-			printable(shown, sizeof(shown), url);
+			char redacted[HTTP_URL_SHOWN_MAX];
+
+			printable(shown, sizeof(shown), http_url_for_message(url,
+			    redacted, sizeof(redacted)));
 			return ekskit_err_set(err, EKSKIT_ERR_CONFIG,
 			    "endpoint URL '%s' (from %s) is not an http:// or "
 			    "https:// URL", shown, from);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_load.h"
 #include "ekskit/buf.h"
 #include "ekskit/eks.h"
 #include "ekskit/endpoints.h"
@@ -35,7 +36,6 @@ execcred_api_version(const char *exec_info, const char **api_version,
     int *deprecated, struct ekskit_err *err)
 {
 	json_t *root = NULL, *kind, *ver;
-	json_error_t jerr;
 	const char *found;
 	size_t len;
 	int dep = 0, ret = EKSKIT_ERR_INVALID;
@@ -51,13 +51,10 @@ execcred_api_version(const char *exec_info, const char **api_version,
 	if (len > EXECCRED_INFO_MAX)
 		return ekskit_err_set(err, EKSKIT_ERR_INVALID,
 		    "KUBERNETES_EXEC_INFO is larger than %d bytes", EXECCRED_INFO_MAX);
-	root = json_loadb(exec_info, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL) {
-		ekskit_err_set(err, EKSKIT_ERR_INVALID,
-		    "KUBERNETES_EXEC_INFO is not valid JSON (column %d: %.200s)",
-		    jerr.column, jerr.text);
+	root = json_load_private(exec_info, len, JSON_REJECT_DUPLICATES,
+	    "KUBERNETES_EXEC_INFO", err);
+	if (root == NULL)
 		goto out;
-	}
 	if (!json_is_object(root)) {
 		ekskit_err_set(err, EKSKIT_ERR_INVALID,
 		    "KUBERNETES_EXEC_INFO is not a JSON object");

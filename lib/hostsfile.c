@@ -750,24 +750,9 @@ test_hook(const char *name)
 	    strcmp(v, "1") == 0;
 }
 
-/* Rename cannot replace a bind-mounted file: keep a copy, then rewrite in place. */
-static int
-write_fallback(const char *target, const struct ekbuf *old, mode_t mode,
-    const char *backup, const char *data, size_t len, struct ekskit_err *err)
-{
-	struct ek_write_opts bo = { mode, 0, NULL };
-	int r;
-
-	if ((r = ek_write_atomic(backup, old->data ? old->data : "", old->len,
-	    &bo, err)) != EKSKIT_OK)
-		return ekskit_err_prefix(err, "%s cannot be replaced by rename "
-		    "(bind mount?) and no backup could be kept", target);
-	return ek_write_in_place(target, data, len, err);
-}
-
 static int
 write_target(const struct hostsfile_update *u, struct hostsfile_result *res,
-    const struct ekbuf *old, int exists, const struct stat *st,
+    int exists,
     const char *data, size_t len, struct ekskit_err *err)
 {
 	struct ek_write_opts wo = { 0644, 1, NULL };
@@ -785,8 +770,8 @@ write_target(const struct hostsfile_update *u, struct hostsfile_result *res,
 		r = ek_write_atomic(res->target, data, len, &wo, err);
 	if (r == EKSKIT_ERR_BUSY && exists) {
 		ekskit_err_clear(err);
-		r = write_fallback(res->target, old, st->st_mode & 07777, bk.data,
-		    data, len, err);
+		/* rename cannot replace a bind-mounted file: backup, then in place */
+		r = ek_rewrite_in_place(res->target, data, len, bk.data, err);
 		res->in_place = r == EKSKIT_OK;
 	}
 	if (r == EKSKIT_OK) {
@@ -876,8 +861,8 @@ hostsfile_update(const struct hostsfile_update *u,
 	if (!u->remove && (r = hostsfile_render_block(u->region, u->cluster,
 	    u->host, u->addrs, u->naddrs, &res->block, err)) != EKSKIT_OK)
 		return r;
-	if ((res->target = ek_resolve_link(u->path)) == NULL)
-		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	if ((r = ek_resolve_link_checked(u->path, 0, &res->target, err)) != EKSKIT_OK)
+		return r;
 	ekbuf_init(&text, EKBUF_MAX_FILE);
 	/* A first look without the lock: dry runs, no-ops and read-only files
 	 * never need it (and work without root). */
@@ -909,7 +894,7 @@ hostsfile_update(const struct hostsfile_update *u,
 	    (r = compute(u, &text, &newtext, &newlen, &changed, res, err)) != EKSKIT_OK)
 		goto out;
 	if (changed)
-		r = write_target(u, res, &text, exists, &st, newtext, newlen, err);
+		r = write_target(u, res, exists, newtext, newlen, err);
 out:
 	if (lockfd >= 0)
 		close(lockfd);

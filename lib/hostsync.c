@@ -1,7 +1,7 @@
 /* eks-hosts end to end: see include/ekskit/hostsync.h. */
 #include <ctype.h>
 #include <errno.h>
-#include <spawn.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +19,8 @@
 #include "ekskit/hostsfile.h"
 #include "ekskit/hostsync.h"
 #include "ekskit/buf.h"
+#include "ekskit/proc.h"
+#include "testhook.h"
 
 extern char **environ;
 
@@ -723,38 +725,103 @@ out:
 
 /* ---- --flush-dns ---- */
 
-static int
-run_cmd(const char *const argv[])
-{
-	pid_t pid;
-	int st;
+#define FLUSH_TIMEOUT_MS 5000
+#define FLUSH_MAX_OUTPUT 4096
 
-	if (posix_spawnp(&pid, argv[0], NULL, NULL,
-	    (char *const *)(uintptr_t)argv, environ) != 0)
+/*
+ * The flush commands, by absolute path (we may be root: PATH is not
+ * searched).  Tests move them to a directory of their own with
+ * EKSKIT_TEST_FLUSH_DNS_DIR (loopback guard only).
+ */
+struct flush_cmd {
+	const char *paths[3];   /* candidates, first trusted one runs */
+	const char *args[3];
+};
+
+static const struct flush_cmd flush_resolvectl = {
+	{ "/usr/bin/resolvectl", "/bin/resolvectl", NULL }, { "flush-caches", NULL, NULL } };
+static const struct flush_cmd flush_nscd = {
+	{ "/usr/sbin/nscd", "/sbin/nscd", NULL }, { "--invalidate=hosts", NULL, NULL } };
+static const struct flush_cmd flush_dscache = {
+	{ "/usr/bin/dscacheutil", NULL, NULL }, { "-flushcache", NULL, NULL } };
+static const struct flush_cmd flush_mdns = {
+	{ "/usr/bin/killall", NULL, NULL }, { "-HUP", "mDNSResponder", NULL } };
+
+/* The program to run for path: itself, or its basename in the test directory. */
+static int
+flush_program(const char *path, char *out, size_t len)
+{
+	const char *dir = test_hook_env("EKSKIT_TEST_FLUSH_DNS_DIR");
+
+	if (dir != NULL)
+		snprintf(out, len, "%s/%s", dir, strrchr(path, '/') + 1);
+	else
+		snprintf(out, len, "%s", path);
+	return proc_program_trusted(out);
+}
+
+/*
+ * Run the first trusted candidate through the shared time-limited runner,
+ * in its own process group, with a fixed environment.  0 when it ran and
+ * exited 0; -1 when none is trusted; else a failure.
+ */
+static int
+run_flush(const struct flush_cmd *c, struct ekskit_err *err)
+{
+	static char *const envp[] = { (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+	    (char *)"LC_ALL=C", NULL };
+	char prog[512], *argv[4];
+	struct proc_spec spec = { 0 };
+	struct ekbuf out;
+	int i, st = 0, spawn_errno, r;
+
+	for (i = 0; c->paths[i] != NULL; i++)
+		if (flush_program(c->paths[i], prog, sizeof(prog)))
+			break;
+	if (c->paths[i] == NULL)
 		return -1;
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	argv[0] = prog;
+	argv[1] = (char *)(uintptr_t)c->args[0];
+	argv[2] = (char *)(uintptr_t)c->args[1];
+	argv[3] = NULL;
+	spec.argv = argv;
+	spec.envp = envp;
+	spec.timeout_ms = test_hook_long("EKSKIT_TEST_FLUSH_DNS_TIMEOUT_MS",
+	    FLUSH_TIMEOUT_MS, FLUSH_TIMEOUT_MS);
+	spec.own_group = 1;
+	ekbuf_init(&out, FLUSH_MAX_OUTPUT);
+	r = proc_run(&spec, &out, &st, &spawn_errno, err);
+	ekbuf_release(&out);
+	if (r != EKSKIT_OK)
+		return ekskit_err_prefix(err, "--flush-dns: %s", prog);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return ekskit_err_set(err, EKSKIT_ERR_IO, "--flush-dns: %s failed", prog);
+	return EKSKIT_OK;
 }
 
 int
 hostsync_flush_dns(struct ekskit_err *err)
 {
-	static const char *const resolvectl[] = { "resolvectl", "flush-caches", NULL };
-	static const char *const nscd[] = { "nscd", "--invalidate=hosts", NULL };
-	static const char *const dscache[] = { "dscacheutil", "-flushcache", NULL };
-	static const char *const mdns[] = { "killall", "-HUP", "mDNSResponder", NULL };
+	static const struct flush_cmd *const order[] = {
+		&flush_resolvectl, &flush_nscd, &flush_dscache,
+	};
+	size_t i;
+	int r, failed = 0;
 
-	if (run_cmd(resolvectl) == 0)
-		return EKSKIT_OK;
-	if (run_cmd(nscd) == 0)
-		return EKSKIT_OK;
-	if (run_cmd(dscache) == 0) {
-		(void)run_cmd(mdns);
-		return EKSKIT_OK;
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if ((r = run_flush(order[i], err)) == EKSKIT_OK) {
+			if (order[i] == &flush_dscache)  /* macOS: both caches */
+				(void)run_flush(&flush_mdns, NULL);
+			ekskit_err_clear(err);
+			return EKSKIT_OK;
+		}
+		if (r != -1)
+			failed = r;     /* err keeps the message; try the next one */
 	}
+	if (failed)
+		return failed;
 	return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
-	    "--flush-dns: no DNS cache to flush here (tried resolvectl, nscd, "
-	    "dscacheutil); the hosts file is read afresh by most resolvers anyway");
+	    "--flush-dns: no DNS cache to flush here (no root-owned resolvectl, "
+	    "nscd or dscacheutil in /usr/bin, /usr/sbin, /bin or /sbin); the hosts "
+	    "file is read afresh by most resolvers anyway");
 }

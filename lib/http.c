@@ -25,6 +25,9 @@
 #include <openssl/rand.h>
 
 #include "ekskit/http.h"
+#include "ekskit/timeutil.h"
+#include "testhook.h"
+#include "ekskit/termsafe.h"
 
 #define RETRY_BASE_MS		100.0	/* transient errors */
 #define RETRY_THROTTLE_BASE_MS	500.0	/* throttling */
@@ -126,7 +129,7 @@ http_loopback_addr_ok(const struct sockaddr *sa)
 static void
 guard_shout(const char *host, const char *detail)
 {
-	fprintf(stderr, "EKSKIT_TEST_LOOPBACK_ONLY: refusing connection to %s%s\n",
+	term_printf(stderr, "EKSKIT_TEST_LOOPBACK_ONLY: refusing connection to %s%s\n",
 	    host, detail);
 }
 
@@ -261,6 +264,22 @@ http_redact_url(const char *url, struct ekbuf *out)
 	if ((rc = redact_query(out, q, frag ? (size_t)(frag - q) : strlen(q))) != 0)
 		return rc;
 	return frag ? ekbuf_puts(out, frag) : 0;
+}
+
+const char *
+http_url_for_message(const char *url, char *buf, size_t len)
+{
+	struct ekbuf b;
+
+	if (len == 0)
+		return buf;
+	ekbuf_init(&b, 64 * 1024);
+	if (http_redact_url(url, &b) == 0 && b.data != NULL)
+		snprintf(buf, len, "%s", b.data);
+	else
+		snprintf(buf, len, "(url too long)");
+	ekbuf_release(&b);
+	return buf;
 }
 
 int
@@ -402,6 +421,9 @@ add_header(struct curl_slist **list, const char *name, const char *value)
 	struct ekbuf line;
 	struct curl_slist *n;
 
+	/* a line break would start another header (or the body): never send one */
+	if (strpbrk(name, "\r\n:") != NULL || (value != NULL && strpbrk(value, "\r\n") != NULL))
+		return EKSKIT_ERR_INVALID;
 	ekbuf_init_secret(&line, 64 * 1024);
 	/* "Name;" is libcurl's way to send a header with an empty value */
 	if ((value == NULL || *value == '\0') ?
@@ -512,7 +534,8 @@ static int
 xfer_set_tls(struct xfer *x)
 {
 	const struct http_request *req = x->req;
-	const char *bundle = getenv("AWS_CA_BUNDLE");
+	/* AWS_CA_BUNDLE is the AWS CLI's setting: AWS endpoints only */
+	const char *bundle = req->not_aws ? NULL : getenv("AWS_CA_BUNDLE");
 	struct curl_blob blob;
 	CURLcode c = CURLE_OK;
 
@@ -606,7 +629,11 @@ xfer_prepare(struct xfer *x, const struct http_request *req,
 	for (i = 0; i < req->nheaders; i++) {
 		if (req->headers[i].name == NULL)
 			continue;
-		if (add_header(&x->headers, req->headers[i].name, req->headers[i].value))
+		if ((rc = add_header(&x->headers, req->headers[i].name,
+		    req->headers[i].value)) == EKSKIT_ERR_INVALID)
+			return xfer_fail(x, rc, "refusing to send header %s to %s: "
+			    "its value holds a line break", req->headers[i].name, x->host);
+		if (rc != EKSKIT_OK)
 			return xfer_fail(x, EKSKIT_ERR_NOMEM, "out of memory");
 	}
 	/* no "Expect: 100-continue" round trip for our small bodies */
@@ -627,10 +654,10 @@ xfer_prepare(struct xfer *x, const struct http_request *req,
 #endif
 	c |= curl_easy_setopt(x->h, CURLOPT_NOSIGNAL, 1L);
 	c |= curl_easy_setopt(x->h, CURLOPT_FOLLOWLOCATION, 0L);
-	c |= curl_easy_setopt(x->h, CURLOPT_CONNECTTIMEOUT_MS,
-	    req->connect_timeout_ms > 0 ? req->connect_timeout_ms : HTTP_DEFAULT_CONNECT_TIMEOUT_MS);
-	c |= curl_easy_setopt(x->h, CURLOPT_TIMEOUT_MS,
-	    req->timeout_ms > 0 ? req->timeout_ms : HTTP_DEFAULT_TIMEOUT_MS);
+	/* a dripping server is cut off (the time limits are set per attempt) */
+	c |= curl_easy_setopt(x->h, CURLOPT_LOW_SPEED_LIMIT, HTTP_LOW_SPEED_BYTES);
+	c |= curl_easy_setopt(x->h, CURLOPT_LOW_SPEED_TIME, test_hook_long(
+	    "EKSKIT_TEST_LOW_SPEED_TIME_S", HTTP_LOW_SPEED_TIME_S, HTTP_LOW_SPEED_TIME_S));
 	c |= curl_easy_setopt(x->h, CURLOPT_WRITEFUNCTION, write_body);
 	c |= curl_easy_setopt(x->h, CURLOPT_WRITEDATA, x);
 	c |= curl_easy_setopt(x->h, CURLOPT_ERRORBUFFER, x->errbuf);
@@ -673,18 +700,18 @@ log_request(const struct xfer *x)
 	const struct http_request *req = x->req;
 	size_t i;
 
-	fprintf(stderr, "ekskit: http: > %s %s (attempt %d/%d)\n",
+	term_printf(stderr, "ekskit: http: > %s %s (attempt %d/%d)\n",
 	    req->method ? req->method : "GET", x->log_url, x->attempt, x->max_attempts);
 	if (x->attempt > 1)
 		return;
 	if (req->tls_server_name)
-		fprintf(stderr, "ekskit: http: > tls server name %s\n", req->tls_server_name);
+		term_printf(stderr, "ekskit: http: > tls server name %s\n", req->tls_server_name);
 	if (req->insecure_skip_verify)
-		fprintf(stderr, "ekskit: http: > TLS verification DISABLED for %s\n", x->host);
+		term_printf(stderr, "ekskit: http: > TLS verification DISABLED for %s\n", x->host);
 	for (i = 0; i < req->nheaders; i++) {
 		if (req->headers[i].name == NULL)
 			continue;
-		fprintf(stderr, "ekskit: http: > %s: %s\n", req->headers[i].name,
+		term_printf(stderr, "ekskit: http: > %s: %s\n", req->headers[i].name,
 		    http_header_is_secret(&req->headers[i]) ? "REDACTED" :
 		    (req->headers[i].value ? req->headers[i].value : ""));
 	}
@@ -698,18 +725,42 @@ log_result(const struct xfer *x, const char *what)
 
 	curl_easy_getinfo(x->h, CURLINFO_TOTAL_TIME_T, &us);
 	if (what != NULL) {
-		fprintf(stderr, "ekskit: http: < %s after %.1f ms\n", what, (double)us / 1000.0);
+		term_printf(stderr, "ekskit: http: < %s after %.1f ms\n", what, (double)us / 1000.0);
 		return;
 	}
-	fprintf(stderr, "ekskit: http: < %ld %s, %zu bytes in %.1f ms%s%s\n", r->status,
+	term_printf(stderr, "ekskit: http: < %ld %s, %zu bytes in %.1f ms%s%s\n", r->status,
 	    r->content_type ? r->content_type : "-", r->body.len, (double)us / 1000.0,
 	    r->amzn_request_id ? ", request id " : "",
 	    r->amzn_request_id ? r->amzn_request_id : "");
 }
 
+/* Per attempt: the request's limits, cut to what the run's deadline leaves. */
+static int
+xfer_set_time_limits(struct xfer *x)
+{
+	const struct http_request *req = x->req;
+	long total = timeutil_cap_ms(req->timeout_ms > 0 ? req->timeout_ms :
+	    HTTP_DEFAULT_TIMEOUT_MS);
+	long conn = timeutil_cap_ms(req->connect_timeout_ms > 0 ?
+	    req->connect_timeout_ms : HTTP_DEFAULT_CONNECT_TIMEOUT_MS);
+	CURLcode c = CURLE_OK;
+
+	if (total <= 0 || conn <= 0)
+		return xfer_fail(x, EKSKIT_ERR_TIMEOUT, "gave up on %s: the time "
+		    "limit of the whole run was reached", x->host);
+	c |= curl_easy_setopt(x->h, CURLOPT_CONNECTTIMEOUT_MS, conn);
+	c |= curl_easy_setopt(x->h, CURLOPT_TIMEOUT_MS, total);
+	return c == CURLE_OK ? EKSKIT_OK : xfer_fail(x, EKSKIT_ERR_INTERNAL,
+	    "libcurl rejected a time limit for %s", x->host);
+}
+
 static int
 xfer_start(struct xfer *x, CURLM *m)
 {
+	int rc;
+
+	if ((rc = xfer_set_time_limits(x)) != EKSKIT_OK)
+		return rc;
 	x->attempt++;
 	x->refused = 0;
 	x->too_big = 0;
@@ -757,8 +808,9 @@ static int
 retryable_curl(CURLcode rc)
 {
 	switch (rc) {
+	/* not CURLE_OPERATION_TIMEDOUT: a stalled or dripping server is not
+	 * asked again (kubectl is waiting); throttling and 5xx are */
 	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
 	case CURLE_SEND_ERROR:
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
@@ -776,7 +828,7 @@ retryable_curl(CURLcode rc)
 static const char *
 curl_hint(CURLcode rc, const struct http_request *req)
 {
-	int own_ca = req->ca_pem != NULL || req->ca_file != NULL;
+	int own_ca = req->ca_pem != NULL || req->ca_file != NULL || req->not_aws;
 
 	switch (rc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
@@ -844,7 +896,8 @@ may_retry(struct xfer *x, int retryable, int timed_out)
 {
 	int cost = timed_out ? HTTP_RETRY_COST_TIMEOUT : HTTP_RETRY_COST;
 
-	if (!retryable || x->attempt >= x->max_attempts || !quota_take(cost))
+	if (!retryable || x->attempt >= x->max_attempts ||
+	    timeutil_deadline_passed() || !quota_take(cost))
 		return 0;
 	x->quota_spent += cost;
 	return 1;
@@ -918,7 +971,7 @@ xfer_attempt_done(struct xfer *x, CURLcode rc)
 	}
 	x->not_before = mono_ms() + backoff_ms(x->attempt, throttled);
 	if (x->req->verbose)
-		fprintf(stderr, "ekskit: http: retrying %s in %.0f ms\n", x->host,
+		term_printf(stderr, "ekskit: http: retrying %s in %.0f ms\n", x->host,
 		    x->not_before - mono_ms());
 }
 

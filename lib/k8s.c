@@ -7,6 +7,7 @@
 
 #include <openssl/crypto.h>
 
+#include "json_load.h"
 #include "ekskit/buf.h"
 #include "ekskit/http.h"
 #include "ekskit/k8s.h"
@@ -178,6 +179,7 @@ k8s_status_error(const struct k8s_conn *c, const char *method, const char *path,
 {
 	const char *message = NULL, *reason = NULL;
 	char shown_msg[EKSKIT_ERR_MSG_MAX], shown_reason[64];
+	char shown_server[HTTP_URL_SHOWN_MAX];
 	int code = status_to_code(resp->status);
 	json_t *root;
 
@@ -201,7 +203,7 @@ k8s_status_error(const struct k8s_conn *c, const char *method, const char *path,
 	if (strcmp(message, reason) == 0)
 		reason = "";
 	ekskit_err_set(err, code, "%s %s on %s: %s (%s%sHTTP %ld)%s", method, path,
-	    c->server, message, reason, *reason ? ", " : "", resp->status,
+	    http_url_for_message(c->server, shown_server, sizeof(shown_server)), message, reason, *reason ? ", " : "", resp->status,
 	    resp->status == 401 ? ": the kubeconfig's credentials were not accepted" : "");
 	ekskit_err_set_remote(err, resp->status, reason);
 	json_decref(root);
@@ -216,9 +218,9 @@ k8s_call(const struct k8s_conn *c, const char *method, const char *path,
 	struct http_header headers[3];
 	struct http_request req = { 0 };
 	struct ekbuf url, auth;
+	char shown[HTTP_URL_SHOWN_MAX];
 	char *body_text = NULL;
 	size_t nh = 0;
-	json_error_t jerr;
 	int r;
 
 	*out = NULL;
@@ -258,20 +260,21 @@ k8s_call(const struct k8s_conn *c, const char *method, const char *path,
 	req.tls_server_name = c->tls_server_name;
 	req.proxy_url = c->proxy_url;
 	req.insecure_skip_verify = c->insecure_skip_verify;
+	req.not_aws = 1;        /* the cluster's CA or the system store, never AWS_CA_BUNDLE */
 	req.verbose = c->verbose;
 	if ((r = http_perform(&req, &resp, err)) != EKSKIT_OK) {
-		ekskit_err_prefix(err, "cannot reach the API server %s", c->server);
+		ekskit_err_prefix(err, "cannot reach the API server %s",
+		    http_url_for_message(c->server, shown, sizeof(shown)));
 		goto out;
 	}
 	if (resp.status < 200 || resp.status > 299) {
 		r = k8s_status_error(c, method, path, &resp, err);
 		goto out;
 	}
-	if (resp.body.len > 0 &&
-	    (*out = json_loadb(resp.body.data, resp.body.len, 0, &jerr)) == NULL) {
-		r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
-		    "%s %s: the API server sent invalid JSON (%s)", method, path,
-		    jerr.text);
+	/* the answer may be a token: position only in the message */
+	if (resp.body.len > 0 && (*out = json_load_private(resp.body.data,
+	    resp.body.len, 0, "the API server's answer", err)) == NULL) {
+		r = ekskit_err_prefix(err, "%s %s", method, path);
 		goto out;
 	}
 	r = EKSKIT_OK;

@@ -97,6 +97,12 @@ apply_cluster(const struct kc_cluster *cl, struct k8s_conn *c, struct ekskit_err
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	while (ek_endswith(c->server, "/"))
 		c->server[strlen(c->server) - 1] = '\0';
+	/* kubectl refuses this pair: a CA that is then not checked is a mistake */
+	if (cl->insecure_skip_tls_verify && (cl->ca_data != NULL || cl->ca_file != NULL))
+		return ekskit_err_set(err, EKSKIT_ERR_CONFIG, "cluster %s: specifying "
+		    "a root certificates file with the insecure flag is not allowed "
+		    "(remove insecure-skip-tls-verify or the certificate-authority)",
+		    cl->name);
 	r = load_pem(cl->ca_data, cl->ca_file, "certificate-authority", 0,
 	    &c->ca_pem, &c->ca_pem_len, err);
 	if (r != EKSKIT_OK)

@@ -161,6 +161,7 @@ run_plugin(const struct kc_exec *exec, const struct kc_cluster *cl,
 	spec.argv = argv;
 	spec.envp = envp;
 	spec.timeout_ms = exec_timeout_ms();
+	spec.own_group = 1;  /* a timeout kills what the plugin started too */
 	r = proc_run(&spec, out, &status, &spawn_errno, err);
 	if (r == EKSKIT_ERR_NOT_FOUND)
 		r = ekskit_err_set(err, EKSKIT_ERR_CONFIG,

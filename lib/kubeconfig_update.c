@@ -527,19 +527,28 @@ write_out(const char *path, const struct kubeconfig *kc, int standalone,
     const struct kcu_write_opts *w, struct ekskit_err *err)
 {
 	struct ek_write_opts wo = { 0600, !standalone, NULL };
-	struct ekbuf b;
+	struct ekbuf b, bak;
 	int r;
 
 	/* the file may hold other users' tokens and keys: wipe our copy */
 	ekbuf_init_secret(&b, KUBECONFIG_MAX_SIZE);
 	if ((r = kubeconfig_emit(kc, &b, err)) == EKSKIT_OK) {
-		r = ek_write_atomic(path, b.data, b.len, &wo, err);
-		if (r == EKSKIT_ERR_BUSY) {
-			/* a bind-mounted file (docker -v ~/.kube/config) cannot be renamed over */
-			notify(w, 1, "%s cannot be replaced atomically; rewriting in place",
-			    path);
+		/* --output-file: never write through another user's symlink */
+		r = standalone ? ek_write_output_file(path, b.data, b.len, 0600, err) :
+		    ek_write_atomic(path, b.data, b.len, &wo, err);
+		if (r == EKSKIT_ERR_BUSY && !standalone) {
+			/* a bind-mounted file (docker -v ~/.kube/config) cannot be
+			 * renamed over: keep a backup, as eks-hosts does, then rewrite */
+			ekbuf_init(&bak, 0);
+			if (ekbuf_printf(&bak, "%s%s", path, KCU_BACKUP_SUFFIX) != EKSKIT_OK) {
+				ekbuf_release(&b);
+				return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "path too long");
+			}
+			notify(w, 1, "%s cannot be replaced atomically; rewriting in "
+			    "place (previous content kept in %s)", path, bak.data);
 			ekskit_err_clear(err);
-			r = ek_write_in_place(path, b.data, b.len, err);
+			r = ek_rewrite_in_place(path, b.data, b.len, bak.data, err);
+			ekbuf_release(&bak);
 		}
 	}
 	ekbuf_release(&b);

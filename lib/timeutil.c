@@ -1,5 +1,6 @@
 /* RFC 3339 timestamps in UTC: see include/ekskit/timeutil.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <errno.h>
 #include <time.h>
@@ -131,4 +132,49 @@ timeutil_sleep_ms(long ms)
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
+}
+
+static long long deadline_ms;   /* monotonic; 0 = none */
+
+void
+timeutil_set_deadline_ms(long long ms)
+{
+	deadline_ms = ms > 0 ? timeutil_monotonic_ms() + ms : 0;
+}
+
+long
+timeutil_cap_ms(long want_ms)
+{
+	long long left;
+
+	if (deadline_ms == 0)
+		return want_ms;
+	left = deadline_ms - timeutil_monotonic_ms();
+	if (left <= 0)
+		return 0;
+	return want_ms > 0 && want_ms < left ? want_ms : (long)left;
+}
+
+int
+timeutil_deadline_passed(void)
+{
+	return deadline_ms != 0 && timeutil_monotonic_ms() >= deadline_ms;
+}
+
+int
+timeutil_deadline_from_env(const char *name, long dflt_s, struct ekskit_err *err)
+{
+	const char *v = getenv(name);
+	char *end;
+	long s = dflt_s;
+
+	if (v != NULL && *v != '\0') {
+		s = strtol(v, &end, 10);
+		if (*end != '\0' || s < 0 || s > 86400)
+			return ekskit_err_set(err, EKSKIT_ERR_USAGE, "%s must be a "
+			    "number of seconds between 0 (no limit) and 86400, not "
+			    "'%.32s'", name, v);
+	}
+	timeutil_set_deadline_ms((long long)s * 1000);
+	return EKSKIT_OK;
 }

@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "ekskit/buf.h"
+#include "ekskit/termsafe.h"
 #include "ekskit/tty.h"
 
 #define MFA_ATTEMPTS 3
@@ -32,7 +33,7 @@ read_line_fd(int fd, const char *prompt, char **out, struct ekskit_err *err)
 	int r = EKSKIT_OK;
 
 	*out = NULL;
-	fputs(prompt, stderr);
+	term_printf(stderr, "%s", prompt);  /* names from config files */
 	fflush(stderr);
 	for (;;) {
 		k = read(fd, &c, 1);

@@ -11,19 +11,25 @@
 # compiler), tools (faketime, openssl, curl, python3), python (moto with its
 # server, botocore, boto3, the AWS CLI, PyYAML, cryptography: the system
 # python3's, else a project-local virtual environment .venv), kubectl (1.27 or
-# newer, and the kubectl.1.27 / kubectl.1.33 the compatibility tests run).
+# newer, and the kubectl.1.27 / kubectl.1.33 the compatibility tests run
+# beside it; downloaded from dl.k8s.io, sha256-checked, into .deps/bin when
+# missing).
 # --check reports only and installs nothing.
 #
 # Environment: DEPS_PYTHON (the python3 to check and build .venv from),
-# DEPS_VENV (default: .venv in the source tree), and pip's own PIP_*
-# variables (PIP_INDEX_URL for a mirror).
+# DEPS_VENV (default: .venv in the source tree), pip's own PIP_* variables
+# (PIP_INDEX_URL for a mirror), DEPS_BIN (default: .deps/bin, where kubectl
+# binaries go when the distribution has none recent enough) and
+# DEPS_KUBECTL_URL (default https://dl.k8s.io/release).
 set -u
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PY=${DEPS_PYTHON:-python3}
 VENV=${DEPS_VENV:-$TOP/.venv}
 KUBECTL_MIN_MINOR=27
-KUBECTL_SIDE_BY_SIDE="1.27 1.33"
+KUBECTL_SIDE_BY_SIDE="1.27 1.33"   # oldest first, newest last
+KUBECTL_URL=${DEPS_KUBECTL_URL:-https://dl.k8s.io/release}
+BIN_DIR=${DEPS_BIN:-$TOP/.deps/bin}
 PIP_PKGS=("moto[server]" botocore boto3 awscli pyyaml cryptography)
 PY_MODULES="moto.server, botocore, boto3, yaml, cryptography, awscli"
 PKG_CONFIG_NAMES="libcrypto libcurl libcares yaml-0.1 jansson expat cmocka"
@@ -212,35 +218,124 @@ kubectl_install() {
 	esac
 }
 
-step_kubectl() {
-	local k minor dir v arch
+kubectl_platform() {  # -> linux/amd64, darwin/arm64, ...
+	local arch
+	arch=$(uname -m)
+	case "$arch" in x86_64) arch=amd64 ;; aarch64|arm64) arch=arm64 ;; esac
+	printf '%s/%s\n' "$(uname -s | tr '[:upper:]' '[:lower:]')" "$arch"
+}
+
+sha256_of() {
+	if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d' ' -f1
+}
+
+# The newest kubectl of SERIES (1.NN) from $KUBECTL_URL into DEST, checked
+# against the sha256 published beside it.  Nothing is left behind on failure.
+kubectl_fetch() {  # series dest
+	local series=$1 dest=$2 ver url tmp want
+	command -v curl >/dev/null 2>&1 || { say "no curl: cannot download kubectl"; return 1; }
+	ver=$(curl -fsSL --max-time 30 "$KUBECTL_URL/stable-$series.txt") || {
+		say "cannot reach $KUBECTL_URL/stable-$series.txt"; return 1; }
+	if ! [[ $ver =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ && $ver == "v$series."* ]]; then
+		say "unexpected kubectl version for $series: '$ver'"; return 1
+	fi
+	url=$KUBECTL_URL/$ver/bin/$(kubectl_platform)/kubectl
+	mkdir -p "$BIN_DIR" && tmp=$(mktemp "$BIN_DIR/.kubectl.XXXXXX") || return 1
+	say "downloading kubectl $ver: $url"
+	if curl -fsSL --max-time 600 -o "$tmp" "$url" &&
+	   want=$(curl -fsSL --max-time 30 "$url.sha256") &&
+	   [ "${want%% *}" = "$(sha256_of "$tmp")" ] &&
+	   chmod 755 "$tmp" && mv -f "$tmp" "$dest"; then
+		return 0
+	fi
+	say "kubectl $ver: the download failed or its sha256 did not match"
+	rm -f "$tmp"
+	return 1
+}
+
+how_to_get_kubectl() {  # series
+	echo "curl -fLo kubectl.$1 $KUBECTL_URL/\$(curl -fsL $KUBECTL_URL/stable-$1.txt)/bin/$(kubectl_platform)/kubectl (and check its .sha256)"
+}
+
+# kubectl 1.27 or newer on PATH: the distribution's package, else the newest
+# side-by-side version downloaded into $BIN_DIR.
+ensure_kubectl() {
+	local k minor newest
 	k=$(command -v kubectl 2>/dev/null)
 	minor=${k:+$(kubectl_minor "$k")}
-	if [ -z "$minor" ] || [ "$minor" -lt "$KUBECTL_MIN_MINOR" ]; then
-		if [ "$check_only" = 1 ]; then
-			lack "kubectl 1.$KUBECTL_MIN_MINOR or newer${k:+ ($k is ${minor:-unusable})}"
-			return
-		fi
+	if [ -n "$minor" ] && [ "$minor" -ge "$KUBECTL_MIN_MINOR" ]; then
+		say "ok: kubectl 1.$minor ($k)"
+		return 0
+	fi
+	if [ "$check_only" = 1 ]; then
+		lack "kubectl 1.$KUBECTL_MIN_MINOR or newer${k:+ ($k is ${minor:-unusable})}"
+		return 1
+	fi
+	if [ "$PM" != none ]; then
 		say "installing kubectl with $PM"
-		if kubectl_install; then changed+=("$PM: kubectl"); fi
+		kubectl_install && changed+=("$PM: kubectl")
 		hash -r
 		k=$(command -v kubectl 2>/dev/null)
 		minor=${k:+$(kubectl_minor "$k")}
-		if [ -z "$minor" ] || [ "$minor" -lt "$KUBECTL_MIN_MINOR" ]; then
-			lack "kubectl 1.$KUBECTL_MIN_MINOR or newer: $PM has none; get it from https://kubernetes.io/docs/tasks/tools/ (a single binary on PATH)"
-			return
+	fi
+	if [ -z "$minor" ] || [ "$minor" -lt "$KUBECTL_MIN_MINOR" ]; then
+		newest=${KUBECTL_SIDE_BY_SIDE##* }
+		say "no kubectl 1.$KUBECTL_MIN_MINOR or newer from ${PM/none/a package manager}: downloading $newest"
+		if ! kubectl_fetch "$newest" "$BIN_DIR/kubectl"; then
+			lack "kubectl 1.$KUBECTL_MIN_MINOR or newer: get it from https://kubernetes.io/docs/tasks/tools/, e.g. $(how_to_get_kubectl "$newest"), and put it on PATH"
+			return 1
 		fi
+		changed+=("$BIN_DIR/kubectl")
+		use_bin_dir
+		k=$BIN_DIR/kubectl
+		minor=$(kubectl_minor "$k")
 	fi
 	say "ok: kubectl 1.$minor ($k)"
+}
+
+use_bin_dir() {
+	case ":$PATH:" in *":$BIN_DIR:"*) ;; *) PATH=$BIN_DIR:$PATH ;; esac
+	hash -r
+}
+
+step_kubectl() {
+	local k dir v lacking=()
+	ensure_kubectl || return
+	k=$(command -v kubectl)
 	dir=$(dirname "$(readlink -f "$k")")
-	arch=$(uname -m); case "$arch" in x86_64) arch=amd64 ;; aarch64|arm64) arch=arm64 ;; esac
 	for v in $KUBECTL_SIDE_BY_SIDE; do
 		if [ -x "$dir/kubectl.$v" ]; then
 			say "ok: kubectl.$v beside it ($dir)"
 		else
-			lack "kubectl.$v in $dir (make check runs it beside kubectl): curl -fLo $dir/kubectl.$v https://dl.k8s.io/release/\$(curl -fsL https://dl.k8s.io/release/stable-$v.txt)/bin/$(uname -s | tr '[:upper:]' '[:lower:]')/$arch/kubectl && chmod 755 $dir/kubectl.$v"
+			lacking+=("$v")
 		fi
 	done
+	[ ${#lacking[@]} = 0 ] && return
+	# make check runs several kubectl versions found beside `kubectl`: put
+	# them all, and a kubectl, into $BIN_DIR (first on PATH for make and the tests).
+	if [ "$check_only" = 1 ]; then
+		lack "kubectl.${lacking[*]} beside $dir (make deps downloads kubectl $KUBECTL_SIDE_BY_SIDE into $BIN_DIR)"
+		return
+	fi
+	local failed=0
+	for v in $KUBECTL_SIDE_BY_SIDE; do
+		[ -x "$BIN_DIR/kubectl.$v" ] && continue
+		if kubectl_fetch "$v" "$BIN_DIR/kubectl.$v"; then
+			changed+=("$BIN_DIR/kubectl.$v")
+		else
+			lack "kubectl.$v (make check runs it beside kubectl): $(how_to_get_kubectl "$v") into $BIN_DIR"
+			failed=1
+		fi
+	done
+	[ "$failed" = 0 ] || return
+	v=${KUBECTL_SIDE_BY_SIDE##* }
+	if [ "$(readlink -f "$k")" != "$(readlink -f "$BIN_DIR/kubectl")" ]; then
+		ln -f "$BIN_DIR/kubectl.$v" "$BIN_DIR/kubectl" 2>/dev/null ||
+			cp -f "$BIN_DIR/kubectl.$v" "$BIN_DIR/kubectl" || { lack "cannot write $BIN_DIR/kubectl"; return; }
+		changed+=("$BIN_DIR/kubectl (kubectl $v)")
+	fi
+	use_bin_dir
+	say "ok: make and the tests use $BIN_DIR/kubectl (1.${v#1.}) with kubectl.${KUBECTL_SIDE_BY_SIDE// /, kubectl.} beside it"
 }
 
 # ---- main -----------------------------------------------------------------
@@ -249,11 +344,13 @@ for a in "$@"; do
 	case "$a" in
 	--check) check_only=1 ;;
 	libs|tools|python|kubectl) steps+=("$a") ;;
-	-h|--help) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,/^set -u/s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "usage: $0 [--check] [libs|tools|python|kubectl]..." >&2; exit 2 ;;
 	esac
 done
 [ ${#steps[@]} -gt 0 ] || steps=(libs tools python kubectl)
+# What an earlier run downloaded is used, as make and the tests use it.
+[ -d "$BIN_DIR" ] && use_bin_dir
 
 if [ "$check_only" = 1 ]; then
 	say "package manager: $PM (--check: installing nothing)"

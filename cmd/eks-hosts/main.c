@@ -11,6 +11,7 @@
 #include "ekskit/cli.h"
 #include "ekskit/error.h"
 #include "ekskit/hostsync.h"
+#include "ekskit/proc.h"
 
 enum {
 	F_CLUSTER = 1, F_REGION, F_PROFILE, F_RESOLVER, F_ENDPOINT, F_CHECK,
@@ -95,6 +96,9 @@ main(int argc, char **argv)
 	struct ekskit_err err;
 	struct ekbuf out;
 	int r, verdict = 0;
+
+	/* before any secret is read: no core dumps, no ptrace (EKSKIT_ALLOW_CORE_DUMPS=1 keeps them) */
+	(void)proc_protect_secrets();
 
 	memset(&o, 0, sizeof(o));
 	ekskit_err_clear(&err);

@@ -12,6 +12,7 @@
 #include "ekskit/cli.h"
 #include "ekskit/eks_kubeconfig.h"
 #include "ekskit/error.h"
+#include "ekskit/proc.h"
 
 #include "convert.h"
 
@@ -231,6 +232,8 @@ main(int argc, char **argv)
 	struct args a;
 	int ret;
 
+	/* before any secret is read: no core dumps, no ptrace (EKSKIT_ALLOW_CORE_DUMPS=1 keeps them) */
+	(void)proc_protect_secrets();
 	if (argc > 1 && strcmp(argv[1], "convert") == 0)
 		return convert_main(argc - 1, argv + 1);
 	memset(&a, 0, sizeof(a));

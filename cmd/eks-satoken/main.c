@@ -12,7 +12,9 @@
 #include "ekskit/execcred.h"
 #include "ekskit/fileio.h"
 #include "ekskit/k8s.h"
+#include "ekskit/proc.h"
 #include "ekskit/satoken.h"
+#include "ekskit/termsafe.h"
 #include "ekskit/timeutil.h"
 
 #define MAX_AUDIENCES 16
@@ -149,18 +151,18 @@ report(const struct cli_logger *lg, const struct args *a,
 	int quiet = a->o.output == SATOKEN_OUT_EXEC && !a->o.load.verbose;
 
 	if (res->revoked != NULL) {
-		fprintf(stderr, "deleted %s\n", res->revoked);
+		term_printf(stderr, "deleted %s\n", res->revoked);
 		return;
 	}
 	if (res->sa_created)
-		fprintf(stderr, "created service account %s/%s\n", res->namespace,
+		term_printf(stderr, "created service account %s/%s\n", res->namespace,
 		    a->o.req.service_account);
 	if (res->binding_created)
-		fprintf(stderr, "created role binding for %s/%s\n", res->namespace,
+		term_printf(stderr, "created role binding for %s/%s\n", res->namespace,
 		    a->o.req.service_account);
 	if (res->expiration == 0) {
 		if (!quiet)
-			fprintf(stderr, "token of secret %s/%s-token does not expire; "
+			term_printf(stderr, "token of secret %s/%s-token does not expire; "
 			    "revoke it with --legacy-secret --revoke\n", res->namespace,
 			    a->o.req.service_account);
 		return;
@@ -172,7 +174,7 @@ report(const struct cli_logger *lg, const struct args *a,
 		    "for (it caps token lifetimes)", res->granted_seconds,
 		    res->requested_seconds);
 	if (!quiet)
-		fprintf(stderr, "token expires at %s%s\n", when,
+		term_printf(stderr, "token expires at %s%s\n", when,
 		    res->cache_hit ? " (cached)" : "");
 }
 
@@ -180,13 +182,13 @@ static int
 emit(const struct args *a, const struct satoken_outcome *res,
     const struct ekbuf *out, struct ekskit_err *err)
 {
-	struct ek_write_opts wo = { .mode = 0600 };
-
 	/* --revoke has no output: never replace --output-file with nothing */
 	if (res->revoked != NULL)
 		return EKSKIT_OK;
 	if (a->output_file != NULL)
-		return ek_write_atomic(a->output_file, out->data, out->len, &wo, err);
+		/* never through a symlink someone else planted */
+		return ek_write_output_file(a->output_file, out->data, out->len,
+		    0600, err);
 	if (out->len > 0)
 		fwrite(out->data, 1, out->len, stdout);
 	/* a bare token gets a newline only for a human, like kubectl create token */
@@ -205,6 +207,9 @@ main(int argc, char **argv)
 	struct args a = { 0 };
 	struct ekbuf out;
 	int rc, deprecated = 0;
+
+	/* before any secret is read: no core dumps, no ptrace (EKSKIT_ALLOW_CORE_DUMPS=1 keeps them) */
+	(void)proc_protect_secrets();
 
 	rc = cli_parse(&tool, argc, argv, on_flag, &a, NULL, stdout, &err);
 	if (rc == CLI_HANDLED)

@@ -15,10 +15,13 @@
 #include "ekskit/cli.h"
 #include "ekskit/error.h"
 #include "ekskit/execcred.h"
+#include "ekskit/proc.h"
+#include "ekskit/timeutil.h"
 #include "ekskit/tokengen.h"
 
 #define PROG "eks-token"
 #define AUTHENTICATOR "aws-iam-authenticator"
+#define EKSKIT_TOKEN_TIMEOUT_S 30       /* total, unless EKSKIT_TIMEOUT says otherwise */
 
 enum flag_id {
 	F_CLUSTER_NAME = 1,
@@ -300,6 +303,9 @@ main(int argc, char **argv)
 	struct args a;
 	int ret, first = argc;
 
+	/* before any secret is read: no core dumps, no ptrace (EKSKIT_ALLOW_CORE_DUMPS=1 keeps them) */
+	(void)proc_protect_secrets();
+
 	memset(&a, 0, sizeof(a));
 	memset(&cfg, 0, sizeof(cfg));
 	ekskit_err_clear(&err);
@@ -312,6 +318,10 @@ main(int argc, char **argv)
 		ret = shared_user_args(&a, &cfg, &err);
 	if (ret == EKSKIT_OK)
 		ret = check_args(&a, &err);
+	/* kubectl waits on us: the whole run ends by EKSKIT_TIMEOUT seconds */
+	if (ret == EKSKIT_OK)
+		ret = timeutil_deadline_from_env("EKSKIT_TIMEOUT",
+		    EKSKIT_TOKEN_TIMEOUT_S, &err);
 	if (ret == EKSKIT_ERR_USAGE) {
 		cli_print_usage_error(&tool, err.msg, stderr);
 		execcred_cluster_config_release(&cfg);
@@ -324,6 +334,10 @@ main(int argc, char **argv)
 		ret = clear_cache(&log, &err);
 	if (ret == EKSKIT_OK && a.gen.cluster_id != NULL)
 		ret = run(&a, &log, &err);
+	if (ret != EKSKIT_OK && timeutil_deadline_passed())
+		ekskit_err_prefix(&err, "gave up after %s s (the EKSKIT_TIMEOUT limit)",
+		    getenv("EKSKIT_TIMEOUT") && *getenv("EKSKIT_TIMEOUT") ?
+		    getenv("EKSKIT_TIMEOUT") : "30");
 	if (ret != EKSKIT_OK)
 		cli_error(&log, "%s", err.msg[0] ? err.msg : ekskit_strerror(ret));
 	execcred_cluster_config_release(&cfg);

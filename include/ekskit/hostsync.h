@@ -70,8 +70,11 @@ int hostsync_endpoint_host(const char *endpoint, const char *region,
 
 /*
  * Ask the platform to drop its DNS cache (resolvectl flush-caches, else
- * nscd / dscacheutil + mDNSResponder), through PATH.  0 when a flush
- * command ran and succeeded, EKSKIT_ERR_NOT_FOUND when none is available.
+ * nscd / dscacheutil + mDNSResponder).  The commands are run by absolute
+ * path (never through PATH), only when root-owned and not group/world
+ * writable (proc_program_trusted), through proc_run with a 5 s limit.
+ * 0 when a flush command ran and succeeded, EKSKIT_ERR_NOT_FOUND when
+ * none is available, else the failure of the one that ran.
  */
 int hostsync_flush_dns(struct ekskit_err *err);
 

@@ -2,8 +2,10 @@
  * The one libcurl wrapper of the library.
  *
  * TLS verification is always on unless a kubeconfig explicitly asks for
- * insecure_skip_verify.  AWS_CA_BUNDLE (or ca_file / ca_pem) replaces the
- * default trust store, as the AWS CLI does; it never turns verification off.
+ * insecure_skip_verify.  ca_file / ca_pem replace the default trust store;
+ * so does AWS_CA_BUNDLE, as the AWS CLI does, but only for AWS endpoints
+ * (a request marked not_aws, a Kubernetes API server, keeps the system
+ * store).  None of them ever turns verification off.
  * Proxies come from the usual environment variables (libcurl's own handling:
  * http_proxy, HTTPS_PROXY, ALL_PROXY, NO_PROXY) or proxy_url.
  *
@@ -13,7 +15,11 @@
  * 0.1 s for transient errors and 0.5 s for throttling), on HTTP 429, 500,
  * 502, 503, 504, on throttling errors reported by the request's classifier
  * (awsreq.c recognises the AWS throttling error codes in 400 bodies), and on
- * transient network errors (connect failure, timeout, reset, empty reply).
+ * transient network errors (connect failure, reset, empty reply).  A
+ * timeout is not retried: a server that stalls, or drips bytes slower than
+ * HTTP_LOW_SPEED_BYTES per second for HTTP_LOW_SPEED_TIME_S, is abandoned.
+ * Every attempt's limits are cut to the run's deadline
+ * (timeutil_set_deadline_ms), and no attempt starts after it.
  * Refused connections (see the test guard), DNS failures, TLS verification
  * failures and oversized bodies are not retried.  Retries draw on the
  * standard mode's retry quota (HTTP_RETRY_QUOTA tokens per process, 5 per
@@ -50,6 +56,8 @@
 #define HTTP_DEFAULT_CONNECT_TIMEOUT_MS	3000L
 #define HTTP_DEFAULT_TIMEOUT_MS		30000L
 #define HTTP_DEFAULT_MAX_ATTEMPTS	3
+#define HTTP_LOW_SPEED_BYTES		64L	/* below this many bytes/s ... */
+#define HTTP_LOW_SPEED_TIME_S		10L	/* ... for this long, an attempt is abandoned */
 #define HTTP_MAX_MAX_ATTEMPTS		10	/* AWS_MAX_ATTEMPTS is capped here */
 #define HTTP_RETRY_QUOTA		500	/* standard mode retry quota (per process) */
 #define HTTP_RETRY_COST			5
@@ -81,6 +89,7 @@ struct http_request {
 	const char *tls_server_name;    /* override SNI/verification name, or NULL */
 	const char *proxy_url;          /* explicit proxy, or NULL for the environment */
 	int insecure_skip_verify;       /* only when a kubeconfig says so */
+	int not_aws;                    /* not an AWS endpoint: AWS_CA_BUNDLE does not apply */
 	int verbose;                    /* log method, URL and status to stderr (no secrets) */
 	/*
 	 * Optional: return 1 when a complete response with this status/body is
@@ -141,6 +150,13 @@ int http_uri_encode(struct ekbuf *out, const char *s, size_t n, int encode_slash
  * 0 or EKSKIT_ERR_NOMEM.
  */
 int http_redact_url(const char *url, struct ekbuf *out);
+
+/*
+ * http_redact_url into buf (cut to len - 1 bytes, "(url too long)" when
+ * it does not fit at all): for error messages that name a URL.  Returns buf.
+ */
+#define HTTP_URL_SHOWN_MAX 512
+const char *http_url_for_message(const char *url, char *buf, size_t len);
 
 /* 1 if a header's value must never be logged (Authorization, tokens, h->secret). */
 int http_header_is_secret(const struct http_header *h);

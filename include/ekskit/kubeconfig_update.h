@@ -20,6 +20,7 @@
 
 #define KCU_EXEC_COMMAND_DEFAULT "eks-token"
 #define KCU_LOCK_TIMEOUT_MS_DEFAULT 5000
+#define KCU_BACKUP_SUFFIX ".eks-kubeconfig.bak" /* previous file, kept before an in-place rewrite */
 
 /* installHint of the exec blocks that run eks-token: kubectl prints it when the command is missing. */
 #define KCU_INSTALL_HINT \

@@ -11,6 +11,9 @@ Each request consumes the next STEP; the last step repeats forever:
   hang                          read the request, never answer (until killed)
   reset                         close the connection without an answer (RST)
   big                           200 with a 17 MiB body
+  drip                          200 announcing 100000 bytes, then one byte a second
+--header 'NAME: VALUE' adds a header to every answer (Python escapes such
+as \x1b in VALUE are decoded: hostile-server tests send control characters).
 Every request is appended to --log as one JSON line:
   {"n": 1, "method": "POST", "path": "/", "headers": {...}, "body": "..."}
 
@@ -135,6 +138,19 @@ class Handler(BaseHTTPRequestHandler):
                                        struct.pack("ii", 1, 0))
             self.close_connection = True
             return
+        if step == "drip":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            try:
+                for _ in range(100000):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(1)
+            except OSError:
+                pass
+            return
         if step == "big":
             chunk = b"x" * (1024 * 1024)
             self.send_response(200)
@@ -161,6 +177,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(payload)))
         self.send_header("x-amzn-RequestId", "req-%d" % self.server.state.n)
+        for name, value in self.server.extra_headers:
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)
 
@@ -187,9 +205,16 @@ def main():
     ap.add_argument("--san", action="append", default=[])
     ap.add_argument("--mtls", action="store_true",
                     help="require a client certificate (client.pem, client-key.pem in DIR)")
+    ap.add_argument("--header", action="append", default=[],
+                    help="'NAME: VALUE' added to every answer (escapes decoded)")
     ap.add_argument("steps", nargs="+")
     a = ap.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
+    srv.extra_headers = []
+    for h in a.header:
+        name, _, value = h.partition(":")
+        value = value.strip().encode("latin-1").decode("unicode_escape")
+        srv.extra_headers.append((name.strip(), value))
     srv.daemon_threads = True
     srv.state = State(a.steps, a.log)
     if a.tls:

@@ -135,14 +135,17 @@ else
 	echo "note: not root: the non-root case is what this run is"
 fi
 
-# ---- --flush-dns runs the platform's flush (a recording resolvectl on PATH)
-mkdir -p "$T/fakebin"
-printf '#!/bin/sh\necho "$@" >>"%s"\n' "$T/flushed" >"$T/fakebin/resolvectl"; chmod +x "$T/fakebin/resolvectl"
-printf '%s' "$FOREIGN" >"$H"
-PATH="$T/fakebin:$PATH" "$BIN/eks-hosts" --flush-dns --cluster-name good --hosts-file "$H" || fail "--flush-dns run"
-assert_eq "flush-caches" "$(cat "$T/flushed" 2>/dev/null)" "--flush-dns ran resolvectl flush-caches"
-PATH="$T/fakebin:$PATH" "$BIN/eks-hosts" --flush-dns --cluster-name good --hosts-file "$H" || fail "--flush-dns second run"
-assert_eq "flush-caches" "$(cat "$T/flushed" 2>/dev/null)" "--flush-dns: no change, no flush"
+# ---- --flush-dns runs the platform's flush (a recording resolvectl, root-owned,
+# in the directory the loopback-guarded EKSKIT_TEST_FLUSH_DNS_DIR names)
+if [ "$(id -u)" = 0 ]; then
+	mkdir -p "$T/fakebin"
+	printf '#!/bin/sh\necho "$@" >>"%s"\n' "$T/flushed" >"$T/fakebin/resolvectl"; chmod 755 "$T/fakebin/resolvectl"
+	printf '%s' "$FOREIGN" >"$H"
+	EKSKIT_TEST_FLUSH_DNS_DIR=$T/fakebin "$BIN/eks-hosts" --flush-dns --cluster-name good --hosts-file "$H" || fail "--flush-dns run"
+	assert_eq "flush-caches" "$(cat "$T/flushed" 2>/dev/null)" "--flush-dns ran resolvectl flush-caches"
+	EKSKIT_TEST_FLUSH_DNS_DIR=$T/fakebin "$BIN/eks-hosts" --flush-dns --cluster-name good --hosts-file "$H" || fail "--flush-dns second run"
+	assert_eq "flush-caches" "$(cat "$T/flushed" 2>/dev/null)" "--flush-dns: no change, no flush"
+fi
 
 # ---- a symlinked hosts file: the target is updated, the link stays
 mkdir -p "$T/etc-real"

@@ -10,10 +10,13 @@ TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BUILD=${BUILD:-build}
 BIN=$TOP/$BUILD/bin
 # `make deps` puts the Python test peers (moto, botocore, the AWS CLI) into
-# $TOP/.venv when the system python3 lacks them: its python3 and aws come first.
-if [ -x "$TOP/.venv/bin/python3" ]; then
-	case ":$PATH:" in *":$TOP/.venv/bin:"*) ;; *) PATH=$TOP/.venv/bin:$PATH; export PATH ;; esac
-fi
+# $TOP/.venv when the system python3 lacks them, and kubectl binaries into
+# $TOP/.deps/bin when the distribution has none recent enough: they come first.
+for _local_bin in "$TOP/.deps/bin" "$TOP/.venv/bin"; do
+	[ -d "$_local_bin" ] || continue
+	case ":$PATH:" in *":$_local_bin:"*) ;; *) PATH=$_local_bin:$PATH; export PATH ;; esac
+done
+unset _local_bin
 PYTHON=${PYTHON:-python3}
 
 die() { echo "FATAL: $*" >&2; exit 1; }

@@ -90,7 +90,12 @@ test_parse_bad(void **state)
 		int code;
 		const char *msg;
 	} cases[] = {
-		{ "not json", EKSKIT_ERR_INVALID, "not a JSON object" },
+		{ "not json", EKSKIT_ERR_INVALID, "not valid JSON (syntax error at line 1, column" },
+		/* jansson's text would quote "near 'hunter2...'": position only */
+		{ "{\"Version\":1,\"SecretAccessKey\":hunter2abcdefgh}", EKSKIT_ERR_INVALID,
+		  "not valid JSON (syntax error at line 1, column" },
+		{ "{\"Version\":1,\"SecretAccessKey\":\"hunter2\\u12", EKSKIT_ERR_INVALID,
+		  "not valid JSON" },
 		{ "[1]", EKSKIT_ERR_INVALID, "not a JSON object" },
 		{ "{\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"s\"}", EKSKIT_ERR_INVALID, "Version" },
 		{ "{\"Version\":2,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"s\"}", EKSKIT_ERR_INVALID, "Version" },

@@ -520,13 +520,13 @@ test_timeout_hanging_server(void **state)
 	assert_non_null(strstr(err.msg, "timed out"));
 	assert_non_null(strstr(err.msg, "127.0.0.1"));
 	http_response_release(&resp);
-	/* timeouts are retried */
+	/* a stall is not retried (kubectl is waiting): one attempt, no quota spent */
 	req.max_attempts = 2;
 	quota = http_retry_quota();
 	assert_int_equal(http_perform(&req, &resp, &err), EKSKIT_ERR_TIMEOUT);
-	assert_int_equal(resp.attempts, 2);
-	assert_int_equal(http_retry_quota(), quota - HTTP_RETRY_COST_TIMEOUT);
-	assert_int_equal(fake_count(&f), 3);
+	assert_int_equal(resp.attempts, 1);
+	assert_int_equal(http_retry_quota(), quota);
+	assert_int_equal(fake_count(&f), 2);
 	http_response_release(&resp);
 	fake_stop(&f);
 }
@@ -904,12 +904,42 @@ test_release_safe(void **state)
 	http_response_release(NULL);
 }
 
+/* A header value with a line break is never sent (it would add headers). */
+static void
+test_header_line_break_refused(void **state)
+{
+	static const char *const steps[] = { "200", NULL };
+	struct http_header h = { "X-aws-ec2-metadata-token", "sessionvalue\r\nX-Injected: 1", 1 };
+	struct fake_server f;
+	struct http_response resp;
+	struct http_request req;
+	struct ekskit_err err;
+	char shown[HTTP_URL_SHOWN_MAX];
+
+	(void)state;
+	start_fake(&f, 0, steps);
+	req = get_req(f.url);
+	req.headers = &h;
+	req.nheaders = 1;
+	ekskit_err_clear(&err);
+	assert_int_equal(http_perform(&req, &resp, &err), EKSKIT_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "line break"));
+	assert_null(strstr(err.msg, "sessionvalue"));
+	assert_int_equal(fake_count(&f), 0);
+	http_response_release(&resp);
+	fake_stop(&f);
+	/* URLs named in messages are redacted */
+	assert_string_equal(http_url_for_message("http://u:pw@h:1/p?token=s&a=b#f",
+	    shown, sizeof(shown)), "http://REDACTED@h:1/p?token=REDACTED&a=b#f");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_uri_encode),
 		cmocka_unit_test(test_redact_url),
+		cmocka_unit_test_setup(test_header_line_break_refused, setup_env),
 		cmocka_unit_test(test_header_secret),
 		cmocka_unit_test(test_loopback_hosts),
 		cmocka_unit_test(test_loopback_addrs),
