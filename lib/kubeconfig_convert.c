@@ -713,21 +713,176 @@ out:
 	return r;
 }
 
-/* --dry-run: the unified diff from the file as it is to what would be written. */
+/* ---------- what --dry-run may show ---------- */
+
+/* Keys whose values are credentials (kubeconfig users, auth-provider configs). */
+static const char *const secret_keys[] = {
+	"token", "client-key-data", "password", "client-secret", "id-token",
+	"refresh-token", "access-token", "secret", NULL,
+};
+
+static int
+secret_key(const char *k, size_t n)
+{
+	const char *const *s;
+
+	for (s = secret_keys; *s; s++)
+		if (strlen(*s) == n && strncmp(*s, k, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* An env var name that may carry a credential (its `value:` is hidden). */
+static int
+secret_env_name(const char *v, size_t n)
+{
+	static const char *const words[] = { "SECRET", "TOKEN", "PASSWORD", "KEY",
+		"CREDENTIAL", NULL };
+	const char *const *w;
+	char up[128];
+	size_t i;
+
+	if (n >= sizeof(up))
+		n = sizeof(up) - 1;
+	for (i = 0; i < n; i++)
+		up[i] = (char)toupper((unsigned char)v[i]);
+	up[n] = '\0';
+	for (w = words; *w; w++)
+		if (strstr(up, *w) != NULL)
+			return 1;
+	return 0;
+}
+
+struct redact_state {
+	int in_block;           /* inside a secret block scalar (`token: |`) */
+	size_t block_indent;
+	int secret_env;         /* the env entry's name looked secret: hide its value */
+};
+
+/*
+ * Hide flow-style secrets on one line: `{token: abc, x: y}` -> `{token:
+ * [redacted], x: y}`, and `{name: AWS_SECRET_ACCESS_KEY, value: v}`.
+ */
+static int
+redact_flow(const char *l, size_t n, struct ekbuf *out)
+{
+	size_t i = 0, k, e;
+	int secret_name = 0;
+
+	while (i < n) {
+		if ((l[i] == '{' || l[i] == ',') && i + 1 < n) {
+			if (ekbuf_append(out, l + i, 1))
+				return EKSKIT_ERR_NOMEM;
+			i++;
+			while (i < n && l[i] == ' ')
+				if (ekbuf_putc(out, l[i++]))
+					return EKSKIT_ERR_NOMEM;
+			for (k = i; k < n && l[k] != ':' && l[k] != ',' && l[k] != '}'; k++)
+				;
+			for (e = k + 1; e < n && l[e] != ',' && l[e] != '}'; e++)
+				;
+			if (k < n && l[k] == ':' && k - i == 4 && strncmp(l + i, "name", 4) == 0)
+				secret_name = secret_env_name(l + k + 1, e - k - 1);
+			if (k < n && l[k] == ':' && (secret_key(l + i, k - i) ||
+			    (secret_name && k - i == 5 && strncmp(l + i, "value", 5) == 0))) {
+				if (ekbuf_append(out, l + i, k - i + 1) ||
+				    ekbuf_puts(out, " [redacted]"))
+					return EKSKIT_ERR_NOMEM;
+				i = e;
+			}
+			continue;
+		}
+		if (ekbuf_putc(out, l[i++]))
+			return EKSKIT_ERR_NOMEM;
+	}
+	return EKSKIT_OK;
+}
+
+/* One line (without its newline) of a block-style kubeconfig, secrets hidden. */
+static int
+redact_line(const char *l, size_t n, struct redact_state *st, struct ekbuf *out)
+{
+	size_t ind = 0, k, v;
+
+	while (ind < n && l[ind] == ' ')
+		ind++;
+	if (st->in_block && (ind > st->block_indent || ind == n))
+		return ind == n ? EKSKIT_OK : ekbuf_printf(out, "%*s[redacted]", (int)ind, "");
+	st->in_block = 0;
+	k = ind;
+	if (k + 1 < n && l[k] == '-' && l[k + 1] == ' ') {
+		k += 2;
+		st->secret_env = 0;     /* a new list item */
+	}
+	for (v = k; v < n && l[v] != ':' && l[v] != ' ' && l[v] != '{'; v++)
+		;
+	if (v < n && l[v] == ':' && (v + 1 == n || l[v + 1] == ' ')) {
+		const char *val = l + v + 1 + (v + 1 < n);
+		size_t vlen = n - (size_t)(val - l);
+		if (v - k == 4 && strncmp(l + k, "name", 4) == 0)
+			st->secret_env = secret_env_name(val, vlen);
+		if (secret_key(l + k, v - k) ||
+		    (st->secret_env && v - k == 5 && strncmp(l + k, "value", 5) == 0)) {
+			if (vlen > 0 && (val[0] == '|' || val[0] == '>')) {
+				st->in_block = 1;
+				st->block_indent = ind;
+			}
+			return ekbuf_append(out, l, v + 1) || ekbuf_puts(out, " [redacted]") ?
+			    EKSKIT_ERR_NOMEM : EKSKIT_OK;
+		}
+	}
+	if (memchr(l, '{', n) != NULL)
+		return redact_flow(l, n, out);
+	return ekbuf_append(out, l, n);
+}
+
+int
+kcv_redact(const char *text, size_t len, struct ekbuf *out)
+{
+	struct redact_state st = { 0, 0, 0 };
+	const char *p = text, *end = text + len, *nl;
+	size_t start;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		start = out->len;
+		if (redact_line(p, nl ? (size_t)(nl - p) : (size_t)(end - p), &st, out) ||
+		    (nl && ekbuf_putc(out, '\n')))
+			return EKSKIT_ERR_NOMEM;
+		/* and never a control character to the terminal */
+		for (; start < out->len; start++)
+			if (((unsigned char)out->data[start] < 0x20 &&
+			    out->data[start] != '\n' && out->data[start] != '\t') ||
+			    out->data[start] == 0x7f)
+				out->data[start] = '?';
+		p = nl ? nl + 1 : end;
+	}
+	return EKSKIT_OK;
+}
+
+/*
+ * --dry-run: the unified diff from the file as it is to what would be
+ * written, both with credential values hidden (other users' tokens and
+ * keys never reach the terminal; a hidden line that changes still shows).
+ */
 static int
 print_diff(struct run *run, const char *old, size_t oldlen,
     struct ekskit_err *err)
 {
-	struct ekbuf b, d;
+	struct ekbuf b, d, ra, rb;
 	int r;
 
 	ekbuf_init_secret(&b, KUBECONFIG_MAX_SIZE);
-	ekbuf_init_secret(&d, 0);
+	ekbuf_init_secret(&ra, 0);
+	ekbuf_init_secret(&rb, 0);
+	ekbuf_init(&d, 0);
 	if ((r = kubeconfig_emit(run->kc, &b, err)) != EKSKIT_OK)
 		goto out;
 	{
-		if (hostsfile_unified_diff(old, oldlen, b.data ? b.data : "", b.len,
-		    run->path, run->path, &d) != EKSKIT_OK ||
+		if (kcv_redact(old, oldlen, &ra) != EKSKIT_OK ||
+		    kcv_redact(b.data ? b.data : "", b.len, &rb) != EKSKIT_OK ||
+		    hostsfile_unified_diff(ra.data ? ra.data : "", ra.len,
+		    rb.data ? rb.data : "", rb.len, run->path, run->path, &d) != EKSKIT_OK ||
 		    ekbuf_putc(&d, '\0') != EKSKIT_OK) {
 			r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 			goto out;
@@ -737,6 +892,8 @@ print_diff(struct run *run, const char *old, size_t oldlen,
 	}
 out:
 	ekbuf_release(&b);
+	ekbuf_release(&ra);
+	ekbuf_release(&rb);
 	ekbuf_release(&d);
 	return r;
 }

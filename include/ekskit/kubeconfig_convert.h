@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "ekskit/buf.h"
 #include "ekskit/error.h"
 #include "ekskit/kubeconfig.h"
 #include "ekskit/kubeconfig_update.h"
@@ -72,6 +73,16 @@ enum kcv_target { KCV_TO_EKS_TOKEN, KCV_TO_AWS };
  */
 char **kcv_build_args(const struct kcv_auth *a, enum kcv_target to,
     struct ekskit_err *err);
+
+/*
+ * Append kubeconfig text with credential values hidden, for --dry-run's
+ * diff: the values of token, client-key-data, password, client-secret,
+ * id-token, refresh-token, access-token and secret keys (block, flow and
+ * block-scalar styles), and exec env values whose name mentions SECRET,
+ * TOKEN, PASSWORD, KEY or CREDENTIAL, become "[redacted]"; control
+ * characters become '?'.  Line structure is kept.  0 or EKSKIT_ERR_NOMEM.
+ */
+int kcv_redact(const char *text, size_t len, struct ekbuf *out);
 
 struct kcv_opts {
 	const char *kubeconfig_flag;    /* --kubeconfig */

@@ -136,6 +136,34 @@ printf '%s\n' "$out" | sed -n '/^--- /,$p' | grep -v '^[a-z/].*: [0-9]* users\? 
 patch -s "$T/patched" <"$T/diff" 2>"$T/perr" && ok "dry run: the diff applies with patch" ||
 	fail "dry run diff does not apply: $(cat "$T/perr")"
 
+# another user's credentials between two converted users never reach the terminal
+cat >"$T/secret.yaml" <<'EOF'
+apiVersion: v1
+kind: Config
+users:
+- name: one
+  user:
+    exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws, args: [--region, us-east-1, eks, get-token, --cluster-name, one]}
+- name: admin
+  user:
+    token: SECRET-TOKEN-VALUE
+    client-key-data: SECRET-KEY-DATA
+- name: flow
+  user: {token: SECRET-FLOW-TOKEN}
+- name: two
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: aws
+      args: [--region, us-east-1, eks, get-token, --cluster-name, two]
+      env:
+      - {name: AWS_SECRET_ACCESS_KEY, value: SECRET-ENV-VALUE}
+EOF
+out=$("$EKC" convert --kubeconfig "$T/secret.yaml" --dry-run)
+assert_contains "$out" "+      command: eks-token" "dry run with credentials around: the diff is there"
+assert_not_contains "$out" "SECRET-" "dry run: no token, key or secret env value in the diff"
+assert_contains "$out" "token: [redacted]" "dry run: credentials shown as [redacted]"
+
 out=$("$EKC" convert --kubeconfig "$F" 2>"$T/err")
 assert_eq 0 $? "convert: exit 0"
 cmp -s "$T/patched" "$F" && ok "the written file is what the dry-run diff showed" || fail "dry-run diff and result differ"

@@ -330,6 +330,63 @@ test_readers_by_index(void **state)
 	kubeconfig_free(kc);
 }
 
+static void
+test_redact(void **state)
+{
+	static const char in[] =
+	    "users:\n"
+	    "- name: a\n"
+	    "  user:\n"
+	    "    token: s3cr3t-a\n"
+	    "    client-key-data: S3CR3TKEY\n"
+	    "- name: b\n"
+	    "  user: {token: s3cr3t-b, username: bob}\n"
+	    "- name: c\n"
+	    "  user:\n"
+	    "    exec:\n"
+	    "      env:\n"
+	    "      - name: AWS_SECRET_ACCESS_KEY\n"
+	    "        value: s3cr3t-c\n"
+	    "      - name: AWS_PROFILE\n"
+	    "        value: dev\n"
+	    "    password: |\n"
+	    "      s3cr3t-d\n"
+	    "      s3cr3t-e\n"
+	    "    username: \x1b[31mred\n"
+	    "- {name: AWS_SESSION_TOKEN, value: s3cr3t-f}\n";
+	struct ekbuf out;
+
+	(void)state;
+	ekbuf_init(&out, 0);
+	assert_int_equal(kcv_redact(in, sizeof(in) - 1, &out), EKSKIT_OK);
+	assert_int_equal(ekbuf_putc(&out, '\0'), EKSKIT_OK);
+	assert_null(strstr(out.data, "s3cr3t"));
+	assert_null(strstr(out.data, "S3CR3T"));
+	assert_null(strchr(out.data, '\x1b'));
+	assert_string_equal(out.data,
+	    "users:\n"
+	    "- name: a\n"
+	    "  user:\n"
+	    "    token: [redacted]\n"
+	    "    client-key-data: [redacted]\n"
+	    "- name: b\n"
+	    "  user: {token: [redacted], username: bob}\n"
+	    "- name: c\n"
+	    "  user:\n"
+	    "    exec:\n"
+	    "      env:\n"
+	    "      - name: AWS_SECRET_ACCESS_KEY\n"
+	    "        value: [redacted]\n"
+	    "      - name: AWS_PROFILE\n"
+	    "        value: dev\n"
+	    "    password: [redacted]\n"
+	    "      [redacted]\n"
+	    "      [redacted]\n"
+	    "    username: ?[31mred\n"
+	    "- {name: AWS_SESSION_TOKEN, value: [redacted]}\n");
+	ekbuf_release(&out);
+}
+
 int
 main(void)
 {
@@ -339,6 +396,7 @@ main(void)
 		cmocka_unit_test(test_build_args),
 		cmocka_unit_test(test_edit_exec_in_place),
 		cmocka_unit_test(test_readers_by_index),
+		cmocka_unit_test(test_redact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
