@@ -17,8 +17,11 @@
 # (tests/fakes/eks_fake.py, no delay) so the network is a small constant.
 # Target: within 2.5x of the floor.
 #
+# Then `eks-kubeconfig convert` of a 5,000-context file (every user from
+# `aws eks get-token` to eks-token) against the same floor, same target.
+#
 # Knobs: BUILD (default build), SIZES ("100 1000 5000"), EKS_RUNS (21),
-# AWS_RUNS (5), FLOOR_RUNS (11), BENCH_STRICT=1 (exit 1 when a target is
+# AWS_RUNS (5), FLOOR_RUNS (11), CONVERT_RUNS (11), BENCH_STRICT=1 (exit 1 when a target is
 # missed).
 set -u
 cd "$(dirname "$0")/.."
@@ -204,5 +207,27 @@ for v in "$one" "$all"; do
 done
 printf '\ntarget: within 2.5x of the floor: %s\n' "$([ $floor_miss = 0 ] && echo met || echo NOT met)"
 [ $floor_miss = 0 ] || miss=1
+# ---- convert vs the libyaml floor ----
+FLOOR=$T/floor_yaml     # built above
+CSRC=$T/convert-5000.yaml
+make_kubeconfig 5000 "$CSRC"
+chmod 600 "$CSRC"
+cp "$CSRC" "$T/work"
+"${SEALED[@]}" "$EKC" convert --kubeconfig "$T/work" >"$T/out" || die "convert failed"
+grep -q "5000 users converted" "$T/out" || die "convert did not convert the 5,000 users: $(tail -1 "$T/out")"
+runs=${CONVERT_RUNS:-11}
+f=$(median_ms "$runs" "$FLOOR" "$T/work" "$T/floor-out")
+c=$(median_ms "$runs" "$EKC" convert --kubeconfig "$T/work")
+cr=$(peak_kib "$EKC" convert --kubeconfig "$T/work")
+fr=$(peak_kib "$FLOOR" "$T/work" "$T/floor-out")
+cratio=$(echo "$c / $f" | bc -l)
+printf '
+convert, 5,000 contexts (%d KiB), median of %d runs:
+' $(($(stat -c %s "$CSRC") / 1024)) "$runs"
+printf '  libyaml floor (parse + emit) %8s ms %8d KiB
+' "$f" "$fr"
+printf '  eks-kubeconfig convert       %8s ms %8d KiB   %.2fx the floor (target <= 2.5x)
+' "$c" "$cr" "$cratio"
+[ "$(echo "$cratio <= 2.5" | bc)" = 1 ] || miss=1
 if [ "${BENCH_STRICT:-0}" = 1 ] && [ $miss = 1 ]; then exit 1; fi
 exit 0

@@ -43,3 +43,10 @@ complete -c eks-kubeconfig -l no-profile -d 'record no profile in the exec block
 complete -c eks-kubeconfig -s v -l verbose -d 'diagnostics on stderr'
 complete -c eks-kubeconfig -s h -l help -d 'show help'
 complete -c eks-kubeconfig -l version -d 'show version'
+complete -c eks-kubeconfig -l exec-absolute -d "write eks-token's absolute path"
+complete -c eks-kubeconfig -l shared-user -x -d 'one user entry for every cluster (provideClusterInfo)'
+
+# eks-kubeconfig convert [--context NAME]... [--kubeconfig PATH] [--dry-run] [--to aws]
+complete -c eks-kubeconfig -n __fish_use_subcommand -a convert -d 'rewrite aws / aws-iam-authenticator users to eks-token'
+complete -c eks-kubeconfig -n '__fish_seen_subcommand_from convert' -l context -x -a '(kubectl config get-contexts -o name 2>/dev/null)' -d 'convert only the user of this context'
+complete -c eks-kubeconfig -n '__fish_seen_subcommand_from convert' -l to -x -a 'eks-token aws' -d 'exec command to write'

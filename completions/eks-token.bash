@@ -26,14 +26,15 @@ _eks_token()
     --region)
         COMPREPLY=($(compgen -W "$(_eks_token_regions)" -- "$cur"))
         return 0 ;;
-    --cluster-name|--name|-i|--cluster-id|--role-arn|-r|--role|--session-name|--external-id)
+    --cluster-name|--name|-i|--cluster-id|--role-arn|-r|--role|--session-name|-s|--external-id|-e)
         return 0 ;;
     esac
 
     local opts="--cluster-name --name -i --cluster-id --region --profile
-        --role-arn -r --role --session-name --external-id --forward-session-name
-        --token-only --no-cache --clear-cache -v --verbose -h --help --version"
+        --role-arn -r --role --session-name -s --external-id -e --forward-session-name
+        --token-only --cache --no-cache --clear-cache -v --verbose -h --help --version token"
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
     return 0
 }
 complete -F _eks_token eks-token
+complete -F _eks_token aws-iam-authenticator

@@ -59,12 +59,6 @@ ekbuf_grow(struct ekbuf *b, size_t need)
 }
 
 int
-ekbuf_reserve(struct ekbuf *b, size_t n)
-{
-	return ekbuf_grow(b, b->len + n);
-}
-
-int
 ekbuf_append(struct ekbuf *b, const void *p, size_t n)
 {
 	int r;
@@ -202,6 +196,14 @@ ek_endswith(const char *s, const char *suffix)
 	size_t ls = strlen(s), lx = strlen(suffix);
 
 	return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
+}
+
+int
+ekbuf_reserve(struct ekbuf *b, size_t extra)
+{
+	if (b->len + extra < b->len)
+		return EKSKIT_ERR_NOMEM;
+	return ekbuf_grow(b, b->len + extra);
 }
 
 int

@@ -11,6 +11,7 @@
 #include "ekskit/creds.h"
 #include "ekskit/eks.h"
 #include "ekskit/eks_kubeconfig.h"
+#include "ekskit/kubeconfig_execpath.h"
 #include "ekskit/endpoints.h"
 #include "ekskit/fileio.h"
 #include "eks_kubeconfig_internal.h"
@@ -89,6 +90,9 @@ ekc_check(const struct ekc_opts *o, struct ekskit_err *err)
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 		    "--output-file and --kubeconfig exclude each other "
 		    "(--output-file writes a standalone file, --kubeconfig merges)");
+	if (o->users_file != NULL && o->entry.shared_user != NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--shared-user cannot be used with --users (one kubeconfig per user)");
 	if (o->users_file != NULL && o->entry.role_arn != NULL)
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 		    "--role-arn cannot be used with --users (each user has a role-arn)");
@@ -399,13 +403,23 @@ ekc_run(const struct ekc_opts *o, const struct ekc_io *io,
     struct ekskit_err *err)
 {
 	struct kcu_user_spec *users = NULL;
+	struct ekc_opts resolved;
 	struct aws_ctx a;
+	char *exec_path = NULL;
 	size_t nusers = 0;
 	int r;
 
 	memset(&a, 0, sizeof(a));
 	if ((r = ekc_check(o, err)) != EKSKIT_OK)
 		return r;
+	if (o->entry.exec_absolute) {   /* --exec-absolute: eks-token's path, once */
+		if ((r = kubeconfig_execpath_resolve(o->entry.exec_command, &exec_path,
+		    err)) != EKSKIT_OK)
+			return r;
+		resolved = *o;
+		resolved.entry.exec_command = exec_path;
+		o = &resolved;
+	}
 	/* a bad users file is reported before any AWS call */
 	if (o->users_file != NULL &&
 	    (r = kcu_users_load(o->users_file, &users, &nusers, err)) != EKSKIT_OK)
@@ -420,5 +434,6 @@ ekc_run(const struct ekc_opts *o, const struct ekc_io *io,
 	}
 	aws_ctx_release(&a);
 	kcu_users_free(users, nusers);
+	free(exec_path);
 	return r;
 }

@@ -7,6 +7,8 @@
 
 #include "json_load.h"
 #include "ekskit/buf.h"
+#include "ekskit/eks.h"
+#include "ekskit/endpoints.h"
 #include "ekskit/error.h"
 #include "ekskit/execcred.h"
 #include "ekskit/timeutil.h"
@@ -171,4 +173,116 @@ execcred_format_spec(const char *api_version, const char *token,
 	if (*out == NULL)
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	return EKSKIT_OK;
+}
+
+/* ---------- spec.cluster.config (shared users) ---------- */
+
+void
+execcred_cluster_config_release(struct execcred_cluster_config *c)
+{
+	if (c == NULL)
+		return;
+	free(c->cluster_name);
+	free(c->cluster_id);
+	free(c->region);
+	free(c->role_arn);
+	free(c->profile);
+	memset(c, 0, sizeof(*c));
+}
+
+static int
+printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Is v acceptable for key k?  (role ARN: the IAM shape, as the flags check it) */
+static int
+config_value_ok(const char *k, const char *v)
+{
+	if (*v == '\0' || !printable(v))
+		return 0;
+	if (strcmp(k, "cluster-name") == 0 || strcmp(k, "cluster-id") == 0)
+		return eks_cluster_name_valid(v);
+	if (strcmp(k, "region") == 0)
+		return aws_region_valid(v);
+	if (strcmp(k, "role-arn") == 0)
+		return ek_startswith(v, "arn:") && strstr(v, ":iam::") && strstr(v, ":role/");
+	return 1;
+}
+
+static char **
+config_slot(struct execcred_cluster_config *c, const char *k)
+{
+	return strcmp(k, "cluster-name") == 0 ? &c->cluster_name :
+	    strcmp(k, "cluster-id") == 0 ? &c->cluster_id :
+	    strcmp(k, "region") == 0 ? &c->region :
+	    strcmp(k, "role-arn") == 0 ? &c->role_arn :
+	    strcmp(k, "profile") == 0 ? &c->profile : NULL;
+}
+
+static int
+config_fill(json_t *cfg, struct execcred_cluster_config *c, struct ekskit_err *err)
+{
+	const char *k;
+	json_t *v;
+	char **slot;
+
+	json_object_foreach(cfg, k, v) {
+		if ((slot = config_slot(c, k)) == NULL || !printable(k))
+			return ekskit_err_set(err, EKSKIT_ERR_INVALID, "KUBERNETES_EXEC_INFO: "
+			    "unknown key \"%.64s\" in spec.cluster.config (known: "
+			    "cluster-name, cluster-id, region, role-arn, profile)",
+			    printable(k) ? k : "?");
+		if (!json_is_string(v) || !config_value_ok(k, json_string_value(v)))
+			return ekskit_err_set(err, EKSKIT_ERR_INVALID, "KUBERNETES_EXEC_INFO: "
+			    "spec.cluster.config %s is not a valid value; fix the cluster's "
+			    "client.authentication.k8s.io/exec extension", k);
+		if ((*slot = strdup(json_string_value(v))) == NULL)
+			return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	}
+	if ((c->cluster_name == NULL) == (c->cluster_id == NULL))
+		return ekskit_err_set(err, EKSKIT_ERR_INVALID, "KUBERNETES_EXEC_INFO: "
+		    "spec.cluster.config needs exactly one of cluster-name and cluster-id");
+	return EKSKIT_OK;
+}
+
+int
+execcred_cluster_config(const char *exec_info, struct execcred_cluster_config *out,
+    struct ekskit_err *err)
+{
+	json_t *root = NULL, *cfg;
+	json_error_t jerr;
+	size_t len;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (exec_info == NULL || *exec_info == '\0')
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND, "no --cluster-name, and "
+		    "KUBERNETES_EXEC_INFO is not set (kubectl sets it; a shared user needs "
+		    "provideClusterInfo: true, see eks-kubeconfig --shared-user)");
+	len = strnlen(exec_info, EXECCRED_INFO_MAX + 1);
+	if (len > EXECCRED_INFO_MAX)
+		return ekskit_err_set(err, EKSKIT_ERR_INVALID,
+		    "KUBERNETES_EXEC_INFO is larger than %d bytes", EXECCRED_INFO_MAX);
+	if ((root = json_loadb(exec_info, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_INVALID,
+		    "KUBERNETES_EXEC_INFO is not valid JSON (line %d column %d)",
+		    jerr.line, jerr.column);
+	cfg = json_object_get(json_object_get(json_object_get(root, "spec"), "cluster"),
+	    "config");
+	if (!json_is_object(cfg))
+		r = ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND, "no --cluster-name, and "
+		    "KUBERNETES_EXEC_INFO has no spec.cluster.config: set provideClusterInfo: "
+		    "true on the user and a client.authentication.k8s.io/exec extension on "
+		    "the cluster (eks-kubeconfig --shared-user writes both)");
+	else
+		r = config_fill(cfg, out, err);
+	json_decref(root);
+	if (r != EKSKIT_OK)
+		execcred_cluster_config_release(out);
+	return r;
 }

@@ -22,6 +22,18 @@ extern char **environ;
 #define EXEC_TIMEOUT_MS   60000        /* client-go has none; we refuse to hang forever */
 #define EXEC_MAX_OUTPUT   (256u * 1024)
 
+static json_t *
+exec_config_json(const struct kc_cluster *cl)
+{
+	json_t *cfg = json_object();
+	size_t i;
+
+	for (i = 0; cfg != NULL && i < cl->nexec_config; i++)
+		json_object_set_new(cfg, cl->exec_config[i].name,
+		    json_string(cl->exec_config[i].value));
+	return cfg;
+}
+
 /* KUBERNETES_EXEC_INFO=<ExecCredential with spec> as a malloc'd env string. */
 static char *
 exec_info_env(const struct kc_exec *exec, const struct kc_cluster *cl)
@@ -47,6 +59,8 @@ exec_info_env(const struct kc_exec *exec, const struct kc_cluster *cl)
 			json_object_set_new(cluster, "proxy-url", json_string(cl->proxy_url));
 		if (cl->insecure_skip_tls_verify)
 			json_object_set_new(cluster, "insecure-skip-tls-verify", json_true());
+		if (cl->nexec_config > 0)       /* the cluster's exec extension, as kubectl passes it */
+			json_object_set_new(cluster, "config", exec_config_json(cl));
 		json_object_set_new(spec, "cluster", cluster);
 	}
 	json_object_set(root, "spec", spec);

@@ -173,6 +173,16 @@ add_str(yaml_document_t *d, const char *s)
 	    YAML_ANY_SCALAR_STYLE);
 }
 
+/* Multi-line text (installHint) as a literal block, as kubectl users write it. */
+static int
+add_text(yaml_document_t *d, const char *s)
+{
+	if (strchr(s, '\n') == NULL)
+		return add_str(d, s);
+	return yaml_document_add_scalar(d, NULL, (yaml_char_t *)s, -1,
+	    YAML_LITERAL_SCALAR_STYLE);
+}
+
 /* An unquoted `true` / `false` (resolved as a boolean by readers). */
 static int
 add_bool(yaml_document_t *d, int v)
@@ -431,9 +441,9 @@ kubeconfig_current_context(const struct kubeconfig *kc)
 
 /* ---------- readers ---------- */
 
-/* The inner mapping (`cluster:`, `user:`, `context:`) of a named entry. */
+/* The inner mapping (`cluster:`, `user:`, `context:`) of entry i (NULL when null). */
 static int
-inner_at(const struct kubeconfig *kc, enum kc_section s, long i,
+inner_at(const struct kubeconfig *kc, enum kc_section s, size_t i,
     yaml_node_t **out, struct ekskit_err *err)
 {
 	yaml_node_t *list = section_list(kc, s), *inner;
@@ -441,28 +451,39 @@ inner_at(const struct kubeconfig *kc, enum kc_section s, long i,
 	*out = NULL;
 	inner = map_get(kc, node_at(kc, list->data.sequence.items.start[i]),
 	    section_inner[s]);
-	if (inner == NULL || is_null_node(inner)) {
-		*out = NULL;
+	if (inner == NULL || is_null_node(inner))
 		return EKSKIT_OK;
-	}
 	if (inner->type != YAML_MAPPING_NODE)
 		return type_error(err, kc, section_inner[s], "a mapping", inner);
 	*out = inner;
 	return EKSKIT_OK;
 }
 
+/* Index of the named entry, or EKSKIT_ERR_NOT_FOUND naming it. */
 static int
-inner_of(const struct kubeconfig *kc, enum kc_section s, const char *name,
-    yaml_node_t **out, struct ekskit_err *err)
+index_of(const struct kubeconfig *kc, enum kc_section s, const char *name,
+    size_t *i, struct ekskit_err *err)
 {
-	long i = find_entry(kc, s, name);
+	long k = find_entry(kc, s, name);
 
-	*out = NULL;
-	if (i < 0)
+	if (k < 0)
 		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
 		    "%s: no %s named \"%s\"", kc->path ? kc->path : "kubeconfig",
 		    section_inner[s], name);
-	return inner_at(kc, s, i, out, err);
+	*i = (size_t)k;
+	return EKSKIT_OK;
+}
+
+/* The entry's name for a reader, or EKSKIT_ERR_NOT_FOUND past the end / unnamed. */
+static int
+name_for(const struct kubeconfig *kc, enum kc_section s, size_t i,
+    const char **name, struct ekskit_err *err)
+{
+	if ((*name = kubeconfig_name_at(kc, s, i)) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "%s: no named %s #%zu", kc->path ? kc->path : "kubeconfig",
+		    section_inner[s], i + 1);
+	return EKSKIT_OK;
 }
 
 /* Copy a scalar field (absent/null: NULL). */
@@ -537,6 +558,18 @@ kc_context_free(struct kc_context *c)
 }
 
 void
+kc_env_list_free(struct kc_env *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++) {
+		free(v[i].name);
+		ek_free_secret(v[i].value);
+	}
+	free(v);
+}
+
+void
 kc_cluster_free(struct kc_cluster *c)
 {
 	if (c == NULL)
@@ -547,6 +580,7 @@ kc_cluster_free(struct kc_cluster *c)
 	free(c->ca_file);
 	free(c->tls_server_name);
 	free(c->proxy_url);
+	kc_env_list_free(c->exec_config, c->nexec_config);
 	free(c);
 }
 
@@ -562,12 +596,9 @@ kc_exec_free(struct kc_exec *e)
 	for (i = 0; i < e->nargs; i++)
 		free(e->args[i]);
 	free(e->args);
-	for (i = 0; i < e->nenv; i++) {
-		free(e->env[i].name);
-		ek_free_secret(e->env[i].value);  /* env may carry secrets */
-	}
-	free(e->env);
+	kc_env_list_free(e->env, e->nenv);  /* env may carry secrets: wiped */
 	free(e->interactive_mode);
+	free(e->install_hint);
 	free(e);
 }
 
@@ -587,13 +618,36 @@ kc_user_free(struct kc_user *u)
 	free(u);
 }
 
-static int
-context_from(const struct kubeconfig *kc, const char *name, const yaml_node_t *in,
+int
+kubeconfig_get_context(const struct kubeconfig *kc, const char *name,
+    struct kc_context **out, struct ekskit_err *err)
+{
+	size_t i = 0;
+	int r;
+
+	*out = NULL;
+	if (name == NULL && (name = kubeconfig_current_context(kc)) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "%s: no current-context; pass a context name",
+		    kc->path ? kc->path : "kubeconfig");
+	if ((r = index_of(kc, KC_CONTEXTS, name, &i, err)) != EKSKIT_OK)
+		return r;
+	return kubeconfig_get_context_at(kc, i, out, err);
+}
+
+int
+kubeconfig_get_context_at(const struct kubeconfig *kc, size_t i,
     struct kc_context **out, struct ekskit_err *err)
 {
 	struct kc_context *c;
+	const char *name;
+	yaml_node_t *in;
 	int r;
 
+	*out = NULL;
+	if ((r = name_for(kc, KC_CONTEXTS, i, &name, err)) != EKSKIT_OK ||
+	    (r = inner_at(kc, KC_CONTEXTS, i, &in, err)) != EKSKIT_OK)
+		return r;
 	if ((c = calloc(1, sizeof(*c))) == NULL || (c->name = strdup(name)) == NULL) {
 		kc_context_free(c);
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
@@ -608,33 +662,79 @@ context_from(const struct kubeconfig *kc, const char *name, const yaml_node_t *i
 	return EKSKIT_OK;
 }
 
-int
-kubeconfig_get_context(const struct kubeconfig *kc, const char *name,
-    struct kc_context **out, struct ekskit_err *err)
+/* The mapping of the KC_EXEC_EXTENSION entry of a cluster's extensions, or NULL. */
+static yaml_node_t *
+exec_extension(const struct kubeconfig *kc, const yaml_node_t *in)
 {
-	yaml_node_t *in;
-	int r;
+	yaml_node_t *list = map_get(kc, in, "extensions"), *ext;
+	yaml_node_item_t *it;
+	const char *n;
 
-	*out = NULL;
-	if (name == NULL && (name = kubeconfig_current_context(kc)) == NULL)
-		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
-		    "%s: no current-context; pass a context name",
-		    kc->path ? kc->path : "kubeconfig");
-	if ((r = inner_of(kc, KC_CONTEXTS, name, &in, err)) != EKSKIT_OK)
-		return r;
-	return context_from(kc, name, in, out, err);
+	if (list == NULL || list->type != YAML_SEQUENCE_NODE)
+		return NULL;
+	for (it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++) {
+		n = scalar_of(map_get(kc, node_at(kc, *it), "name"));
+		ext = map_get(kc, node_at(kc, *it), "extension");
+		if (n != NULL && strcmp(n, KC_EXEC_EXTENSION) == 0 && ext != NULL &&
+		    ext->type == YAML_MAPPING_NODE)
+			return ext;
+	}
+	return NULL;
+}
+
+static int
+read_exec_config(const struct kubeconfig *kc, const yaml_node_t *in,
+    struct kc_cluster *c, struct ekskit_err *err)
+{
+	yaml_node_t *ext = exec_extension(kc, in);
+	yaml_node_pair_t *p;
+	size_t n;
+
+	if (ext == NULL)
+		return EKSKIT_OK;
+	n = (size_t)(ext->data.mapping.pairs.top - ext->data.mapping.pairs.start);
+	if ((c->exec_config = calloc(n + 1, sizeof(*c->exec_config))) == NULL)
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	for (p = ext->data.mapping.pairs.start; p < ext->data.mapping.pairs.top; p++) {
+		const char *k = scalar_of(node_at(kc, p->key));
+		const char *v = scalar_of(node_at(kc, p->value));
+		struct kc_env *e = &c->exec_config[c->nexec_config];
+		if (k == NULL || v == NULL)
+			continue;
+		if ((e->name = strdup(k)) == NULL || (e->value = strdup(v)) == NULL) {
+			c->nexec_config++;
+			return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+		}
+		c->nexec_config++;
+	}
+	return EKSKIT_OK;
 }
 
 int
 kubeconfig_get_cluster(const struct kubeconfig *kc, const char *name,
     struct kc_cluster **out, struct ekskit_err *err)
 {
+	size_t i = 0;
+	int r;
+
+	*out = NULL;
+	if ((r = index_of(kc, KC_CLUSTERS, name, &i, err)) != EKSKIT_OK)
+		return r;
+	return kubeconfig_get_cluster_at(kc, i, out, err);
+}
+
+int
+kubeconfig_get_cluster_at(const struct kubeconfig *kc, size_t i,
+    struct kc_cluster **out, struct ekskit_err *err)
+{
 	struct kc_cluster *c;
+	const char *name;
 	yaml_node_t *in;
 	int r;
 
 	*out = NULL;
-	if ((r = inner_of(kc, KC_CLUSTERS, name, &in, err)) != EKSKIT_OK)
+	if ((r = name_for(kc, KC_CLUSTERS, i, &name, err)) != EKSKIT_OK ||
+	    (r = inner_at(kc, KC_CLUSTERS, i, &in, err)) != EKSKIT_OK)
 		return r;
 	if ((c = calloc(1, sizeof(*c))) == NULL || (c->name = strdup(name)) == NULL) {
 		kc_cluster_free(c);
@@ -646,7 +746,8 @@ kubeconfig_get_cluster(const struct kubeconfig *kc, const char *name,
 	    (r = read_str(kc, in, "tls-server-name", &c->tls_server_name, err)) != EKSKIT_OK ||
 	    (r = read_str(kc, in, "proxy-url", &c->proxy_url, err)) != EKSKIT_OK ||
 	    (r = read_bool(kc, in, "insecure-skip-tls-verify",
-	    &c->insecure_skip_tls_verify, err)) != EKSKIT_OK) {
+	    &c->insecure_skip_tls_verify, err)) != EKSKIT_OK ||
+	    (r = read_exec_config(kc, in, c, err)) != EKSKIT_OK) {
 		kc_cluster_free(c);
 		return r;
 	}
@@ -727,6 +828,7 @@ read_exec(const struct kubeconfig *kc, const yaml_node_t *ex,
 	if ((r = read_str(kc, ex, "apiVersion", &e->api_version, err)) != EKSKIT_OK ||
 	    (r = read_str(kc, ex, "command", &e->command, err)) != EKSKIT_OK ||
 	    (r = read_str(kc, ex, "interactiveMode", &e->interactive_mode, err)) != EKSKIT_OK ||
+	    (r = read_str(kc, ex, "installHint", &e->install_hint, err)) != EKSKIT_OK ||
 	    (r = read_bool(kc, ex, "provideClusterInfo", &e->provide_cluster_info, err)) != EKSKIT_OK ||
 	    (r = read_exec_args(kc, ex, e, err)) != EKSKIT_OK ||
 	    (r = read_exec_env(kc, ex, e, err)) != EKSKIT_OK)
@@ -753,14 +855,32 @@ fail:
 	return r;
 }
 
-static int
-user_from(const struct kubeconfig *kc, const char *name, const yaml_node_t *in,
+int
+kubeconfig_get_user(const struct kubeconfig *kc, const char *name,
+    struct kc_user **out, struct ekskit_err *err)
+{
+	size_t i = 0;
+	int r;
+
+	*out = NULL;
+	if ((r = index_of(kc, KC_USERS, name, &i, err)) != EKSKIT_OK)
+		return r;
+	return kubeconfig_get_user_at(kc, i, out, err);
+}
+
+int
+kubeconfig_get_user_at(const struct kubeconfig *kc, size_t i,
     struct kc_user **out, struct ekskit_err *err)
 {
 	struct kc_user *u;
-	yaml_node_t *ex;
+	const char *name;
+	yaml_node_t *in, *ex;
 	int r;
 
+	*out = NULL;
+	if ((r = name_for(kc, KC_USERS, i, &name, err)) != EKSKIT_OK ||
+	    (r = inner_at(kc, KC_USERS, i, &in, err)) != EKSKIT_OK)
+		return r;
 	if ((u = calloc(1, sizeof(*u))) == NULL || (u->name = strdup(name)) == NULL) {
 		kc_user_free(u);
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
@@ -781,58 +901,6 @@ user_from(const struct kubeconfig *kc, const char *name, const yaml_node_t *in,
 fail:
 	kc_user_free(u);
 	return r;
-}
-
-int
-kubeconfig_get_user(const struct kubeconfig *kc, const char *name,
-    struct kc_user **out, struct ekskit_err *err)
-{
-	yaml_node_t *in;
-	int r;
-
-	*out = NULL;
-	if ((r = inner_of(kc, KC_USERS, name, &in, err)) != EKSKIT_OK)
-		return r;
-	return user_from(kc, name, in, out, err);
-}
-
-/* The i-th entry of a section: its name and inner mapping (NOT_FOUND past the end or unnamed). */
-static int
-entry_at(const struct kubeconfig *kc, enum kc_section s, size_t i,
-    const char **name, yaml_node_t **in, struct ekskit_err *err)
-{
-	if ((*name = kubeconfig_name_at(kc, s, i)) == NULL)
-		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND, "%s: no named %s #%zu",
-		    kc->path ? kc->path : "kubeconfig", section_inner[s], i + 1);
-	return inner_at(kc, s, (long)i, in, err);
-}
-
-int
-kubeconfig_get_user_at(const struct kubeconfig *kc, size_t i,
-    struct kc_user **out, struct ekskit_err *err)
-{
-	const char *name;
-	yaml_node_t *in;
-	int r;
-
-	*out = NULL;
-	if ((r = entry_at(kc, KC_USERS, i, &name, &in, err)) != EKSKIT_OK)
-		return r;
-	return user_from(kc, name, in, out, err);
-}
-
-int
-kubeconfig_get_context_at(const struct kubeconfig *kc, size_t i,
-    struct kc_context **out, struct ekskit_err *err)
-{
-	const char *name;
-	yaml_node_t *in;
-	int r;
-
-	*out = NULL;
-	if ((r = entry_at(kc, KC_CONTEXTS, i, &name, &in, err)) != EKSKIT_OK)
-		return r;
-	return context_from(kc, name, in, out, err);
 }
 
 /* ---------- reading across KUBECONFIG files ---------- */
@@ -1041,6 +1109,23 @@ need_name(const char *name, const char *what, struct ekskit_err *err)
 	return EKSKIT_OK;
 }
 
+/* extensions: [{extension: {k: v...}, name: KC_EXEC_EXTENSION}], key order as kubectl writes it. */
+static int
+build_exec_extension(yaml_document_t *d, const struct kc_cluster *c)
+{
+	int list = add_seq(d), item = add_map(d), ext = add_map(d);
+	size_t i;
+
+	for (i = 0; ext && i < c->nexec_config; i++)
+		if (!put_str(d, ext, c->exec_config[i].name, c->exec_config[i].value))
+			return 0;
+	if (!put_node(d, item, "extension", ext) ||
+	    !put_str(d, item, "name", KC_EXEC_EXTENSION) ||
+	    !yaml_document_append_sequence_item(d, list, item))
+		return 0;
+	return list;
+}
+
 int
 kubeconfig_set_cluster(struct kubeconfig *kc, const struct kc_cluster *c,
     int *changed, struct ekskit_err *err)
@@ -1060,6 +1145,7 @@ kubeconfig_set_cluster(struct kubeconfig *kc, const struct kc_cluster *c,
 	    put_str(d, in, "tls-server-name", c->tls_server_name) &&
 	    (!c->insecure_skip_tls_verify ||
 	    put_node(d, in, "insecure-skip-tls-verify", add_bool(d, 1))) &&
+	    (c->nexec_config == 0 || put_node(d, in, "extensions", build_exec_extension(d, c))) &&
 	    put_node(d, entry, "cluster", in) &&
 	    put_str(d, entry, "name", c->name);
 	return put_entry(kc, KC_CLUSTERS, c->name, ok ? entry : 0, changed, err);
@@ -1098,9 +1184,100 @@ build_exec(yaml_document_t *d, const struct kc_exec *e)
 	}
 	if (!put_str(d, ex, "interactiveMode", e->interactive_mode) ||
 	    (e->provide_cluster_info &&
-	    !put_node(d, ex, "provideClusterInfo", add_bool(d, 1))))
+	    !put_node(d, ex, "provideClusterInfo", add_bool(d, 1))) ||
+	    (e->install_hint && !put_node(d, ex, "installHint", add_text(d, e->install_hint))))
 		return 0;
 	return ex;
+}
+
+/* ---------- editing an exec block in place ---------- */
+
+/* The exec mapping of the i-th user entry (node id), or 0. */
+static int
+exec_node_of(const struct kubeconfig *kc, size_t i)
+{
+	yaml_node_t *list = section_list(kc, KC_USERS), *in;
+	yaml_node_pair_t *p;
+
+	if (i >= kubeconfig_count(kc, KC_USERS))
+		return 0;
+	in = map_get(kc, node_at(kc, list->data.sequence.items.start[i]), "user");
+	if ((p = map_pair(kc, in, "exec")) == NULL ||
+	    node_at(kc, p->value)->type != YAML_MAPPING_NODE)
+		return 0;
+	return p->value;
+}
+
+static int
+string_seq(yaml_document_t *d, const char *const *v, size_t n)
+{
+	int seq = add_seq(d), s;
+	size_t k;
+
+	for (k = 0; seq && k < n; k++)
+		if ((s = add_str(d, v[k])) == 0 ||
+		    !yaml_document_append_sequence_item(d, seq, s))
+			return 0;
+	return seq;
+}
+
+/* Set map[key] = value (value 0: remove the key); *changed |= a difference. */
+static int
+map_replace(struct kubeconfig *kc, int map, const char *key, int value,
+    int *changed)
+{
+	yaml_node_t *m = node_at(kc, map);
+	yaml_node_pair_t *p = map_pair(kc, m, key);
+	int k;
+
+	if (p != NULL && value != 0) {
+		if (!node_equal(kc, p->value, value, 0)) {
+			p->value = value;
+			*changed = 1;
+		}
+		return 1;
+	}
+	if (p != NULL) {                /* remove, keeping the others in order */
+		memmove(p, p + 1, (size_t)(m->data.mapping.pairs.top - p - 1) * sizeof(*p));
+		m->data.mapping.pairs.top--;
+		*changed = 1;
+		return 1;
+	}
+	if (value == 0)
+		return 1;
+	*changed = 1;
+	return (k = add_str(&kc->doc, key)) != 0 &&
+	    yaml_document_append_mapping_pair(&kc->doc, map, k, value);
+}
+
+int
+kubeconfig_edit_exec(struct kubeconfig *kc, size_t user,
+    const struct kc_exec_edit *ed, int *changed, struct ekskit_err *err)
+{
+	yaml_document_t *d = &kc->doc;
+	int ex = exec_node_of(kc, user), api, cmd, args, hint = 0, any = 0;
+
+	if (changed)
+		*changed = 0;
+	if (ex == 0)
+		return ekskit_err_set(err, EKSKIT_ERR_NOT_FOUND,
+		    "%s: user #%zu has no exec block",
+		    kc->path ? kc->path : "kubeconfig", user + 1);
+	/* build first: adding nodes may move the node array */
+	api = add_str(d, ed->api_version);
+	cmd = add_str(d, ed->command);
+	args = string_seq(d, ed->args, ed->nargs);
+	if (ed->install_hint != NULL)
+		hint = add_text(d, ed->install_hint);
+	if (!api || !cmd || !args || (ed->install_hint && !hint) ||
+	    !map_replace(kc, ex, "apiVersion", api, &any) ||
+	    !map_replace(kc, ex, "args", args, &any) ||
+	    !map_replace(kc, ex, "command", cmd, &any) ||
+	    !map_replace(kc, ex, "installHint", hint, &any))
+		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
+	if (changed)
+		*changed = any;
+	return EKSKIT_OK;
 }
 
 int
@@ -1145,28 +1322,6 @@ kubeconfig_set_context(struct kubeconfig *kc, const struct kc_context *c,
 	return put_entry(kc, KC_CONTEXTS, c->name, ok ? entry : 0, changed, err);
 }
 
-size_t
-kubeconfig_remove(struct kubeconfig *kc, enum kc_section s, const char *name)
-{
-	yaml_node_t *list = section_list(kc, s);
-	yaml_node_item_t *it, *keep;
-	size_t removed = 0;
-
-	if (list == NULL || name == NULL)
-		return 0;
-	/* unlink in place (the nodes stay in the array, unreachable) */
-	keep = list->data.sequence.items.start;
-	for (it = keep; it < list->data.sequence.items.top; it++) {
-		const char *n = entry_name(kc, *it);
-		if (n != NULL && strcmp(n, name) == 0)
-			removed++;
-		else
-			*keep++ = *it;
-	}
-	list->data.sequence.items.top = keep;
-	return removed;
-}
-
 int
 kubeconfig_set_current_context(struct kubeconfig *kc, const char *name,
     int *changed, struct ekskit_err *err)
@@ -1188,6 +1343,29 @@ kubeconfig_set_current_context(struct kubeconfig *kc, const char *name,
 	if (!put_node(&kc->doc, ROOT_ID, "current-context", v))
 		return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	return EKSKIT_OK;
+}
+
+/* Remove every entry called name from a section; returns how many went. */
+size_t
+kubeconfig_remove(struct kubeconfig *kc, enum kc_section s, const char *name)
+{
+	yaml_node_t *list = section_list(kc, s);
+	yaml_node_item_t *it, *keep;
+	size_t removed = 0;
+
+	if (list == NULL || name == NULL)
+		return 0;
+	/* unlink in place (the nodes stay in the array, unreachable) */
+	keep = list->data.sequence.items.start;
+	for (it = keep; it < list->data.sequence.items.top; it++) {
+		const char *n = entry_name(kc, *it);
+		if (n != NULL && strcmp(n, name) == 0)
+			removed++;
+		else
+			*keep++ = *it;
+	}
+	list->data.sequence.items.top = keep;
+	return removed;
 }
 
 /* ---------- emitting ---------- */

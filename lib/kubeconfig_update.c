@@ -15,6 +15,7 @@
 
 #include "ekskit/buf.h"
 #include "ekskit/fileio.h"
+#include "ekskit/kubeconfig_execpath.h"
 #include "ekskit/kubeconfig_prune.h"
 #include "ekskit/kubeconfig_update.h"
 
@@ -105,7 +106,18 @@ kcu_entry_opts_check(const struct kcu_entry_opts *o, struct ekskit_err *err)
 	    (r = check_name(o->user_alias, "--user-alias", err)) != 0 ||
 	    (r = check_name(o->cluster_alias, "--cluster-alias", err)) != 0 ||
 	    (r = check_name(o->exec_command, "--exec-command", err)) != 0 ||
-	    (r = check_name(o->profile, "--profile", err)) != 0)
+	    (r = check_name(o->profile, "--profile", err)) != 0 ||
+	    (r = check_name(o->shared_user, "--shared-user", err)) != 0)
+		return r;
+	if (o->shared_user != NULL && (o->user_alias != NULL ||
+	    (o->exec_command != NULL && strcmp(o->exec_command, "aws") == 0)))
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE, "--shared-user names the "
+		    "user itself and needs eks-token (it reads the cluster from "
+		    "KUBERNETES_EXEC_INFO): drop --user-alias / --exec-command aws");
+	if (o->exec_absolute && o->exec_command && strcmp(o->exec_command, "aws") == 0)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
+		    "--exec-absolute is for eks-token, not --exec-command aws");
+	if ((r = kubeconfig_execpath_check(o->exec_command, err)) != EKSKIT_OK)
 		return r;
 	if (o->namespace != NULL && !namespace_valid(o->namespace))
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
@@ -167,6 +179,7 @@ kcu_entries_free(struct kcu_entries *e)
 	free(e->cluster.ca_data);
 	free(e->cluster.proxy_url);
 	free(e->cluster.tls_server_name);
+	kc_env_list_free(e->cluster.exec_config, e->cluster.nexec_config);
 	free(e->user.name);
 	kc_exec_free(e->user.exec);
 	free(e->context.name);
@@ -242,7 +255,9 @@ build_exec(const struct eks_cluster *cl, const char *region,
 		return NULL;
 	ok = (e->api_version = strdup(api)) != NULL &&
 	    (e->command = strdup(cmd)) != NULL;
-	if (ok && aws)          /* exactly what `aws eks update-kubeconfig` writes */
+	if (o->shared_user)             /* the cluster comes from KUBERNETES_EXEC_INFO */
+		e->provide_cluster_info = 1;
+	else if (ok && aws)          /* exactly what `aws eks update-kubeconfig` writes */
 		ok = add_args(e, "--region", region, "eks", "get-token", id_flag,
 		    id, "--output", "json", (char *)NULL) &&
 		    (o->role_arn == NULL ||
@@ -251,8 +266,11 @@ build_exec(const struct eks_cluster *cl, const char *region,
 		ok = add_args(e, id_flag, id, "--region", region, (char *)NULL) &&
 		    (o->role_arn == NULL ||
 		    add_args(e, "--role-arn", o->role_arn, (char *)NULL));
+	/* a shared user's profile is per cluster: in the cluster's exec extension */
+	if (o->shared_user)
+		;
 	/* an argument wins over AWS_* credentials in the caller's environment */
-	if (ok && o->profile != NULL && o->profile_as_arg)
+	else if (ok && o->profile != NULL && o->profile_as_arg)
 		ok = add_args(e, "--profile", o->profile, (char *)NULL);
 	else if (ok && o->profile != NULL && !env_overridden(o, "AWS_PROFILE"))
 		ok = add_env(e, "AWS_PROFILE", strlen("AWS_PROFILE"), o->profile);
@@ -260,6 +278,9 @@ build_exec(const struct eks_cluster *cl, const char *region,
 		const char *eq = strchr(o->env[i], '=');
 		ok = eq != NULL && add_env(e, o->env[i], (size_t)(eq - o->env[i]), eq + 1);
 	}
+	/* kubectl shows it when the command is not found; the AWS CLI's block has none */
+	if (ok && !aws)
+		ok = (e->install_hint = strdup(KCU_INSTALL_HINT)) != NULL;
 	/*
 	 * exec v1 requires interactiveMode: Never unless the profile may ask
 	 * for an MFA code (kubectl then passes spec.interactive true when its
@@ -274,6 +295,26 @@ build_exec(const struct eks_cluster *cl, const char *region,
 		return NULL;
 	}
 	return e;
+}
+
+/* A shared user's per-cluster settings: the cluster entry's exec extension. */
+static int
+build_exec_config(struct kc_cluster *c, const struct eks_cluster *cl,
+    const char *region, const struct kcu_entry_opts *o)
+{
+	struct kc_exec tmp;
+	int ok;
+
+	memset(&tmp, 0, sizeof(tmp));
+	ok = (cl->outpost_cluster_id ?
+	    add_env(&tmp, "cluster-id", 10, cl->outpost_cluster_id) :
+	    add_env(&tmp, "cluster-name", 12, cl->name)) &&
+	    add_env(&tmp, "region", 6, region) &&
+	    (o->role_arn == NULL || add_env(&tmp, "role-arn", 8, o->role_arn)) &&
+	    (o->profile == NULL || add_env(&tmp, "profile", 7, o->profile));
+	c->exec_config = tmp.env;
+	c->nexec_config = tmp.nenv;
+	return ok;
 }
 
 int
@@ -299,12 +340,15 @@ kcu_entries_build(const struct eks_cluster *cl, const struct kcu_entry_opts *o,
 	    (e->cluster.server = strdup(cl->endpoint)) &&
 	    (e->cluster.ca_data = strdup(cl->ca_data)) &&
 	    (o->proxy_url == NULL || (e->cluster.proxy_url = strdup(o->proxy_url))) &&
+	    (o->shared_user == NULL || build_exec_config(&e->cluster, cl, region, o)) &&
 	    /* named after --alias: two aliases never share one user by accident */
-	    (e->user.name = strdup(o->user_alias ? o->user_alias :
+	    (e->user.name = strdup(o->shared_user ? o->shared_user :
+	    o->user_alias ? o->user_alias :
 	    o->context_alias ? o->context_alias : cl->arn)) &&
 	    (e->user.exec = build_exec(cl, region, o)) &&
 	    /* the AWS CLI names the context after the user unless --alias */
-	    (e->context.name = strdup(o->context_alias ? o->context_alias : e->user.name)) &&
+	    (e->context.name = strdup(o->context_alias ? o->context_alias :
+	    o->shared_user ? cl->arn : e->user.name)) &&
 	    (e->context.cluster = strdup(e->cluster.name)) &&
 	    (e->context.user = strdup(e->user.name)) &&
 	    (o->namespace == NULL || (e->context.namespace = strdup(o->namespace)));
@@ -516,6 +560,13 @@ write_out(const char *path, const struct kubeconfig *kc, int standalone,
 	}
 	ekbuf_release(&b);
 	return r;
+}
+
+int
+kcu_save(const char *path, const struct kubeconfig *kc,
+    const struct kcu_write_opts *w, struct ekskit_err *err)
+{
+	return write_out(path, kc, 0, w, err);
 }
 
 static int

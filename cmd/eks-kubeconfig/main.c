@@ -14,6 +14,8 @@
 #include "ekskit/error.h"
 #include "ekskit/proc.h"
 
+#include "convert.h"
+
 #define PROG "eks-kubeconfig"
 #define MAX_ENV 64
 
@@ -42,6 +44,8 @@ enum flag_id {
 	F_SERVER,
 	F_PRIVATE_IP,
 	F_PROBE,
+	F_EXEC_ABSOLUTE,
+	F_SHARED_USER,
 	/* many clusters, safe naming (issue 12) */
 	F_REGIONS,
 	F_ALL_REGIONS,
@@ -80,8 +84,12 @@ static const struct cli_flag flags[] = {
 	  0, F_KEEP_CURRENT, CLI_COMPLETE_NONE },
 	{ "exec-api-version", 0, "VERSION", "exec plugin apiVersion: v1beta1 (default) or v1",
 	  0, F_EXEC_API, CLI_COMPLETE_NONE },
-	{ "exec-command", 0, "CMD", "command of the exec block (default eks-token; aws = the AWS CLI's block)",
+	{ "exec-command", 0, "CMD", "command of the exec block: a name or absolute path (default eks-token; aws = the AWS CLI's block)",
 	  0, F_EXEC_COMMAND, CLI_COMPLETE_FILE },
+	{ "exec-absolute", 0, NULL, "write eks-token's absolute path (beside eks-kubeconfig, or from PATH)",
+	  0, F_EXEC_ABSOLUTE, CLI_COMPLETE_NONE },
+	{ "shared-user", 0, "NAME", "one user entry for every cluster (provideClusterInfo; cluster settings in extensions)",
+	  0, F_SHARED_USER, CLI_COMPLETE_NONE },
 	{ "env", 0, "KEY=VALUE", "environment variable for the exec block (repeatable)",
 	  0, F_ENV, CLI_COMPLETE_NONE },
 	{ "proxy-url", 0, "URL", "proxy for kubectl to reach the cluster",
@@ -127,7 +135,7 @@ static const struct cli_flag flags[] = {
 };
 
 static const struct cli_tool tool = {
-	PROG, EKSKIT_VERSION, "--cluster-name NAME [options]",
+	PROG, EKSKIT_VERSION, "--cluster-name NAME [options]  |  convert [options]",
 	"Write a kubeconfig cluster, user and context for an Amazon EKS cluster,\n"
 	"merged into your kubeconfig (defaults as `aws eks update-kubeconfig`, with\n"
 	"eks-token as the exec credential plugin), or standalone per-user files.",
@@ -196,6 +204,8 @@ on_flag(void *ud, int id, const char *arg, struct ekskit_err *err)
 	case F_KEEP_CURRENT: o->keep_current_context = 1; return EKSKIT_OK;
 	case F_DRY_RUN: o->dry_run = 1; return EKSKIT_OK;
 	case F_ALL: o->all = 1; return EKSKIT_OK;
+	case F_EXEC_ABSOLUTE: o->entry.exec_absolute = 1; return EKSKIT_OK;
+	case F_SHARED_USER: return cli_nonempty("shared-user", arg, &o->entry.shared_user, err);
 	case F_VERBOSE: a->verbose++; return EKSKIT_OK;
 	case F_ENV:
 		if (o->entry.nenv >= MAX_ENV)
@@ -236,7 +246,8 @@ main(int argc, char **argv)
 
 	/* before any secret is read: no core dumps, no ptrace (EKSKIT_ALLOW_CORE_DUMPS=1 keeps them) */
 	(void)proc_protect_secrets();
-
+	if (argc > 1 && strcmp(argv[1], "convert") == 0)
+		return convert_main(argc - 1, argv + 1);
 	memset(&a, 0, sizeof(a));
 	ekskit_err_clear(&err);
 	a.o.entry.env = a.env;

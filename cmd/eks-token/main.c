@@ -20,6 +20,7 @@
 #include "ekskit/tokengen.h"
 
 #define PROG "eks-token"
+#define AUTHENTICATOR "aws-iam-authenticator"
 #define EKSKIT_TOKEN_TIMEOUT_S 30       /* total, unless EKSKIT_TIMEOUT says otherwise */
 
 enum flag_id {
@@ -35,6 +36,7 @@ enum flag_id {
 	F_NO_CACHE,
 	F_CLEAR_CACHE,
 	F_FORWARD_SESSION_NAME,
+	F_CACHE,
 };
 
 /* Add rows here; --help, --list-flags and the completion tests follow. */
@@ -51,14 +53,16 @@ static const struct cli_flag flags[] = {
 	{ "role-arn", 0, "ARN", "assume this IAM role first and sign with its credentials",
 	  0, F_ROLE_ARN, CLI_COMPLETE_NONE },
 	{ "role", 'r', "ARN", NULL, CLI_FLAG_ALIAS, F_ROLE_ARN, CLI_COMPLETE_NONE },
-	{ "session-name", 0, "NAME", "role session name for --role-arn (default " TOKENGEN_DEFAULT_SESSION_NAME ")",
+	{ "session-name", 's', "NAME", "role session name for --role-arn (default " TOKENGEN_DEFAULT_SESSION_NAME ")",
 	  0, F_SESSION_NAME, CLI_COMPLETE_NONE },
-	{ "external-id", 0, "ID", "external id for --role-arn",
+	{ "external-id", 'e', "ID", "external id for --role-arn",
 	  0, F_EXTERNAL_ID, CLI_COMPLETE_NONE },
 	{ "token-only", 0, NULL, "print only the token, not the ExecCredential JSON",
 	  0, F_TOKEN_ONLY, CLI_COMPLETE_NONE },
 	{ "forward-session-name", 0, NULL, "with --role-arn, reuse the caller's role session name",
 	  0, F_FORWARD_SESSION_NAME, CLI_COMPLETE_NONE },
+	{ "cache", 0, NULL, "accepted for aws-iam-authenticator (eks-token caches assumed roles anyway)",
+	  0, F_CACHE, CLI_COMPLETE_NONE },
 	{ "no-cache", 0, NULL, "neither read nor write the credential cache",
 	  0, F_NO_CACHE, CLI_COMPLETE_NONE },
 	{ "clear-cache", 0, NULL, "remove every cached credential first (alone: just that)",
@@ -123,9 +127,82 @@ on_flag(void *ud, int id, const char *arg, struct ekskit_err *err)
 	case F_FORWARD_SESSION_NAME:
 		a->gen.forward_session_name = 1;
 		return EKSKIT_OK;
+	case F_CACHE:
+		return EKSKIT_OK;
 	default:
 		return ekskit_err_set(err, EKSKIT_ERR_INTERNAL, "unhandled flag %d", id);
 	}
+}
+
+/* Invoked as aws-iam-authenticator (a symlink to eks-token)? */
+static int
+as_authenticator(const char *argv0)
+{
+	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+
+	base = base ? base + 1 : argv0;
+	return base != NULL && strcmp(base, AUTHENTICATOR) == 0;
+}
+
+/*
+ * aws-iam-authenticator's command line: `token` is the one positional word
+ * (required under that name), and its environment defaults apply there:
+ * KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID and DEFAULT_ROLE.
+ */
+static int
+authenticator_args(struct args *a, int argc, char **argv, int first,
+    struct ekskit_err *err)
+{
+	int compat = as_authenticator(argv[0]);
+	const char *v;
+
+	if (first < argc && (strcmp(argv[first], "token") != 0 || first + 1 < argc))
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE, "unexpected argument "
+		    "'%.64s' (the only subcommand is token)",
+		    argv[strcmp(argv[first], "token") != 0 ? first : first + 1]);
+	if (!compat)
+		return EKSKIT_OK;
+	if (first >= argc)
+		return ekskit_err_set(err, EKSKIT_ERR_USAGE, "ekskit provides only the "
+		    "token subcommand of " AUTHENTICATOR " (e.g. " AUTHENTICATOR
+		    " token -i CLUSTER)");
+	if (a->cluster_name == NULL && a->cluster_id == NULL &&
+	    (v = getenv("KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID")) != NULL && *v)
+		a->cluster_id = v;
+	if (a->gen.role_arn == NULL && (v = getenv("DEFAULT_ROLE")) != NULL && *v)
+		a->gen.role_arn = v;
+	return EKSKIT_OK;
+}
+
+/*
+ * A shared user (provideClusterInfo): without --cluster-name, the cluster,
+ * region, role and profile come from KUBERNETES_EXEC_INFO's
+ * spec.cluster.config; flags still win.  No config: the usage error below.
+ */
+static int
+shared_user_args(struct args *a, struct execcred_cluster_config *cfg,
+    struct ekskit_err *err)
+{
+	int r;
+
+	if (a->cluster_name != NULL || a->cluster_id != NULL || a->clear_cache)
+		return EKSKIT_OK;
+	r = execcred_cluster_config(getenv("KUBERNETES_EXEC_INFO"), cfg, err);
+	if (r == EKSKIT_ERR_NOT_FOUND) {
+		ekskit_err_clear(err);
+		return EKSKIT_OK;
+	}
+	if (r != EKSKIT_OK)
+		return r;
+	a->cluster_name = cfg->cluster_name;
+	a->cluster_id = cfg->cluster_id;
+	if (a->gen.region == NULL)
+		a->gen.region = cfg->region;
+	if (a->gen.role_arn == NULL)
+		a->gen.role_arn = cfg->role_arn;
+	if (a->gen.profile == NULL)
+		a->gen.profile = cfg->profile;
+	return EKSKIT_OK;
 }
 
 /* Flags that only make sense together, and the one cluster id. */
@@ -140,7 +217,8 @@ check_args(struct args *a, struct ekskit_err *err)
 		return EKSKIT_OK;  /* --clear-cache alone */
 	if (a->gen.cluster_id == NULL)
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
-		    "missing --cluster-name NAME (or --cluster-id ID)");
+		    "missing --cluster-name NAME (or --cluster-id ID, or a shared "
+		    "user's cluster config in KUBERNETES_EXEC_INFO)");
 	if ((a->gen.session_name || a->gen.external_id) && a->gen.role_arn == NULL)
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 		    "--session-name and --external-id need --role-arn");
@@ -224,17 +302,23 @@ main(int argc, char **argv)
 {
 	struct ekskit_err err;
 	struct cli_logger log;
+	struct execcred_cluster_config cfg;
 	struct args a;
-	int ret;
+	int ret, first = argc;
 
 	/* before any secret is read: no core dumps, no ptrace (EKSKIT_ALLOW_CORE_DUMPS=1 keeps them) */
 	(void)proc_protect_secrets();
 
 	memset(&a, 0, sizeof(a));
+	memset(&cfg, 0, sizeof(cfg));
 	ekskit_err_clear(&err);
-	ret = cli_parse(&tool, argc, argv, on_flag, &a, NULL, stdout, &err);
+	ret = cli_parse(&tool, argc, argv, on_flag, &a, &first, stdout, &err);
 	if (ret == CLI_HANDLED)
 		return CLI_EXIT_OK;
+	if (ret == EKSKIT_OK)
+		ret = authenticator_args(&a, argc, argv, first, &err);
+	if (ret == EKSKIT_OK)
+		ret = shared_user_args(&a, &cfg, &err);
 	if (ret == EKSKIT_OK)
 		ret = check_args(&a, &err);
 	/* kubectl waits on us: the whole run ends by EKSKIT_TIMEOUT seconds */
@@ -243,9 +327,10 @@ main(int argc, char **argv)
 		    EKSKIT_TOKEN_TIMEOUT_S, &err);
 	if (ret == EKSKIT_ERR_USAGE) {
 		cli_print_usage_error(&tool, err.msg, stderr);
+		execcred_cluster_config_release(&cfg);
 		return CLI_EXIT_USAGE;
 	}
-	cli_logger_init(&log, PROG, a.verbose);
+	cli_logger_init(&log, as_authenticator(argv[0]) ? AUTHENTICATOR : PROG, a.verbose);
 	warn_log = &log;
 	cache_set_warn_handler(cache_warning);
 	if (ret == EKSKIT_OK && a.clear_cache)
@@ -258,5 +343,6 @@ main(int argc, char **argv)
 		    getenv("EKSKIT_TIMEOUT") : "30");
 	if (ret != EKSKIT_OK)
 		cli_error(&log, "%s", err.msg[0] ? err.msg : ekskit_strerror(ret));
+	execcred_cluster_config_release(&cfg);
 	return cli_exit_code(ret);
 }

@@ -38,9 +38,12 @@ int ekbuf_printf(struct ekbuf *b, const char *fmt, ...)
 int ekbuf_vprintf(struct ekbuf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
-/* Make room for n more bytes at once (within max).  0 or EKSKIT_ERR_NOMEM. */
-int ekbuf_reserve(struct ekbuf *b, size_t n);
-
+/*
+ * Make room for `extra` more bytes in one allocation (appends up to that
+ * size then never copy the buffer again).  0, or EKSKIT_ERR_NOMEM beyond
+ * the buffer's maximum or when memory runs out; the contents are kept.
+ */
+int ekbuf_reserve(struct ekbuf *b, size_t extra);
 /* Forget the contents but keep the allocation (wiped when secret). */
 void ekbuf_reset(struct ekbuf *b);
 /* Free the storage (wiped when secret); the buffer is empty afterwards. */

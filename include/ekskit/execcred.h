@@ -60,4 +60,31 @@ int execcred_format_spec(const char *api_version, const char *token,
  */
 int execcred_interactive(const char *exec_info);
 
+/*
+ * What a shared kubeconfig user (provideClusterInfo: true) learns about the
+ * cluster: kubectl passes the cluster's "client.authentication.k8s.io/exec"
+ * extension as spec.cluster.config of KUBERNETES_EXEC_INFO.  eks-kubeconfig
+ * --shared-user writes cluster-name (or cluster-id), region, and optionally
+ * role-arn and profile there.  Strings owned: execcred_cluster_config_release.
+ */
+struct execcred_cluster_config {
+	char *cluster_name;
+	char *cluster_id;       /* Outposts */
+	char *region;
+	char *role_arn;
+	char *profile;
+};
+
+/*
+ * Read and validate spec.cluster.config of exec_info (jansson, size-capped):
+ * string values only, known keys only, a valid cluster name or id (one of
+ * them, required), region name, role ARN shape, profile without control
+ * characters.  EKSKIT_ERR_NOT_FOUND when exec_info is unset or carries no
+ * spec.cluster.config (the message says how to set up a shared user);
+ * EKSKIT_ERR_INVALID naming the bad field otherwise.
+ */
+int execcred_cluster_config(const char *exec_info,
+    struct execcred_cluster_config *out, struct ekskit_err *err);
+void execcred_cluster_config_release(struct execcred_cluster_config *c);
+
 #endif /* EKSKIT_EXECCRED_H */

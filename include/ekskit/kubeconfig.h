@@ -27,6 +27,8 @@
 
 struct kubeconfig; /* opaque */
 
+struct kc_env;
+
 struct kc_cluster {
 	char *name;
 	char *server;
@@ -35,7 +37,16 @@ struct kc_cluster {
 	char *tls_server_name;
 	char *proxy_url;
 	int insecure_skip_tls_verify;
+	/*
+	 * String fields of the extension named KC_EXEC_EXTENSION (what kubectl
+	 * hands an exec plugin with provideClusterInfo as spec.cluster.config);
+	 * nexec_config entries.  Reads: non-string fields are skipped.
+	 */
+	struct kc_env *exec_config;
+	size_t nexec_config;
 };
+
+#define KC_EXEC_EXTENSION "client.authentication.k8s.io/exec"
 
 struct kc_env {
 	char *name;
@@ -51,6 +62,7 @@ struct kc_exec {
 	size_t nenv;
 	char *interactive_mode;         /* "Never", "IfAvailable", "Always" or NULL */
 	int provide_cluster_info;
+	char *install_hint;             /* installHint: shown by kubectl when command is missing */
 };
 
 struct kc_user {
@@ -120,15 +132,23 @@ int kubeconfig_get_cluster(const struct kubeconfig *kc, const char *name,
 int kubeconfig_get_user(const struct kubeconfig *kc, const char *name,
     struct kc_user **out, struct ekskit_err *err);
 
-/* The same for the i-th entry of the section (kubeconfig_name_at order). */
+/*
+ * The same for the i-th entry of the section (kubeconfig_name_at order),
+ * without a search by name: for callers that walk every entry.
+ * EKSKIT_ERR_NOT_FOUND past the end or for an unnamed entry.
+ */
 int kubeconfig_get_context_at(const struct kubeconfig *kc, size_t i,
     struct kc_context **out, struct ekskit_err *err);
+int kubeconfig_get_cluster_at(const struct kubeconfig *kc, size_t i,
+    struct kc_cluster **out, struct ekskit_err *err);
 int kubeconfig_get_user_at(const struct kubeconfig *kc, size_t i,
     struct kc_user **out, struct ekskit_err *err);
 
 void kc_context_free(struct kc_context *c);
 void kc_cluster_free(struct kc_cluster *c);
 void kc_user_free(struct kc_user *u);
+/* Free n name/value pairs (values wiped).  NULL is fine. */
+void kc_env_list_free(struct kc_env *v, size_t n);
 /* Free an exec block (its env values are wiped: they may carry secrets).  NULL is fine. */
 void kc_exec_free(struct kc_exec *e);
 
@@ -167,6 +187,25 @@ int kubeconfig_set_current_context(struct kubeconfig *kc, const char *name,
 /* Remove every entry called name from a section; returns how many went. */
 size_t kubeconfig_remove(struct kubeconfig *kc, enum kc_section s,
     const char *name);
+
+/*
+ * Edit the exec block of the i-th user entry in place: apiVersion, command and
+ * args are replaced and installHint set (or removed when install_hint is
+ * NULL).  Every other key of the exec block (env, interactiveMode,
+ * provideClusterInfo, unknown ones) and of the user entry stays, in its
+ * place.  *changed (may be NULL) as for the setters.  EKSKIT_ERR_NOT_FOUND
+ * when the user is missing or has no exec block.  Strings are borrowed.
+ */
+struct kc_exec_edit {
+	const char *api_version;
+	const char *command;
+	const char *const *args;        /* nargs entries */
+	size_t nargs;
+	const char *install_hint;       /* NULL: no installHint */
+};
+
+int kubeconfig_edit_exec(struct kubeconfig *kc, size_t user,
+    const struct kc_exec_edit *ed, int *changed, struct ekskit_err *err);
 
 /*
  * Emit the whole document as YAML, appended to out.  The kubeconfig stays

@@ -22,13 +22,21 @@
 #define KCU_LOCK_TIMEOUT_MS_DEFAULT 5000
 #define KCU_BACKUP_SUFFIX ".eks-kubeconfig.bak" /* previous file, kept before an in-place rewrite */
 
+/* installHint of the exec blocks that run eks-token: kubectl prints it when the command is missing. */
+#define KCU_INSTALL_HINT \
+	"eks-token (part of ekskit) signs in to Amazon EKS for this kubeconfig.\n" \
+	"Install ekskit (make && sudo make install, or its deb, rpm or Homebrew\n" \
+	"package) so that eks-token is on kubectl's PATH, or go back to the AWS\n" \
+	"CLI with: eks-kubeconfig convert --to aws\n"
+
 /* How the entries look.  All strings borrowed, NULL = unset. */
 struct kcu_entry_opts {
 	const char *context_alias;      /* --alias (default: the user entry's name) */
 	const char *user_alias;         /* --user-alias (default: --alias, else the cluster ARN) */
 	const char *cluster_alias;      /* --cluster-alias (default: the cluster ARN) */
 	const char *namespace;          /* --namespace */
-	const char *exec_command;       /* NULL = eks-token; "aws" = the AWS CLI's exec block */
+	const char *exec_command;       /* NULL = eks-token; "aws" = the AWS CLI's exec block; a name or absolute path */
+	int exec_absolute;              /* --exec-absolute: the caller resolves exec_command first */
 	const char *exec_api_version;   /* "v1beta1" (default), "v1", or the full apiVersion */
 	const char *profile;            /* put AWS_PROFILE=profile in the exec env */
 	int profile_as_arg;             /* --profile-arg: `--profile NAME` in the args instead */
@@ -38,12 +46,21 @@ struct kcu_entry_opts {
 	const char *proxy_url;          /* cluster proxy-url */
 	int needs_mfa;                  /* the profile may prompt for MFA: v1 exec
 	                                   blocks get interactiveMode IfAvailable */
+	/*
+	 * --shared-user NAME: one user entry for every cluster (exec without
+	 * cluster arguments, provideClusterInfo: true); cluster name, region,
+	 * role and profile go into the cluster entry's
+	 * client.authentication.k8s.io/exec extension, which kubectl hands to
+	 * eks-token in KUBERNETES_EXEC_INFO.  Contexts are named by the
+	 * cluster ARN (or --alias).
+	 */
+	const char *shared_user;
 };
 
 /*
  * Check the options before any network call: exec api version, env
  * KEY=VALUE syntax and duplicates, namespace (a DNS-1123 label), role ARN
- * shape, aliases.  EKSKIT_ERR_USAGE with a message naming the flag.
+ * shape, aliases, an exec command path (absolute, executable).  EKSKIT_ERR_USAGE with a message naming the flag.
  */
 int kcu_entry_opts_check(const struct kcu_entry_opts *o, struct ekskit_err *err);
 
@@ -128,6 +145,14 @@ int kcu_write(struct kcu_entries *const *entries, size_t n,
     const struct kcu_write_opts *w, struct kcu_result *res,
     struct ekskit_err *err);
 void kcu_result_release(struct kcu_result *res);
+
+/*
+ * Replace an existing kubeconfig file with kc, atomically (a bind-mounted
+ * file that cannot be renamed over is rewritten in place, with a -v note
+ * through w->notify).  The caller holds the lock.  The file keeps its mode.
+ */
+int kcu_save(const char *path, const struct kubeconfig *kc,
+    const struct kcu_write_opts *w, struct ekskit_err *err);
 
 /* One person of a --users file. */
 struct kcu_user_spec {

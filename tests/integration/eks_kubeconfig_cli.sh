@@ -13,7 +13,8 @@ for f in --cluster-name --all --kubeconfig --keep-current-context --exec-api-ver
 done
 assert_contains "$("$EKC" --version)" "$(cat "$TOP/VERSION")" "--version"
 
-"$EKC" --list-flags >"$T/flags" || fail "--list-flags"
+# the convert subcommand has its own table: the same scripts must cover it
+{ "$EKC" --list-flags && "$EKC" convert --list-flags; } >"$T/flags" || fail "--list-flags"
 nflags=$(wc -l <"$T/flags")
 [ "$nflags" -ge 24 ] && ok "--list-flags lists $nflags flags" || fail "--list-flags: $nflags rows"
 B=$TOP/completions/eks-kubeconfig.bash Z=$TOP/completions/_eks-kubeconfig F=$TOP/completions/eks-kubeconfig.fish

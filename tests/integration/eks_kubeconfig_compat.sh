@@ -2,7 +2,7 @@
 # Drop-in compatibility: `aws eks update-kubeconfig` and eks-kubeconfig run
 # against the same moto cluster, compared as parsed YAML.  With
 # --exec-command aws the files must be equal; with the default exec block
-# (eks-token) everything but the exec command and args must be equal.
+# (eks-token) everything but the exec command, args and installHint must be equal.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
 test_env
@@ -34,6 +34,8 @@ if mode == "exec":
             ex = u["user"].get("exec")
             if ex and ex["command"] in ("aws", "eks-token"):
                 ex.pop("command"); ex.pop("args")
+                if ex.pop("installHint", None) is None and d is b:
+                    sys.exit("eks-token's exec block has no installHint")
 if a != b:
     print("aws:  ", a, "\nours: ", b, file=sys.stderr)
     sys.exit(1)

@@ -240,6 +240,50 @@ test_interactive(void **state)
 	ek_free_secret(out);
 }
 
+/* spec.cluster.config of a shared user: read, validated field by field. */
+static void
+test_cluster_config(void **state)
+{
+	static const char head[] = "{\"kind\":\"ExecCredential\",\"apiVersion\":"
+	    "\"client.authentication.k8s.io/v1\",\"spec\":{\"cluster\":{\"server\":"
+	    "\"https://x\",\"config\":";
+	static const struct { const char *cfg; int want; } cases[] = {
+		{ "{\"cluster-name\":\"c1\",\"region\":\"eu-west-1\",\"role-arn\":"
+		  "\"arn:aws:iam::1:role/r\",\"profile\":\"dev\"}", EKSKIT_OK },
+		{ "{\"cluster-id\":\"0123-abcd\"}", EKSKIT_OK },
+		{ "null", EKSKIT_ERR_NOT_FOUND },
+		{ "{\"cluster-name\":\"c1\",\"extra\":\"x\"}", EKSKIT_ERR_INVALID },
+		{ "{\"cluster-name\":\"c1\",\"region\":\"EU WEST\"}", EKSKIT_ERR_INVALID },
+		{ "{\"cluster-name\":\"c1\",\"profile\":\"a\\u001bb\"}", EKSKIT_ERR_INVALID },
+		{ "{\"cluster-name\":true}", EKSKIT_ERR_INVALID },
+		{ "{\"region\":\"eu-west-1\"}", EKSKIT_ERR_INVALID },
+		{ "{\"cluster-name\":\"a\",\"cluster-name\":\"b\"}", EKSKIT_ERR_INVALID },
+	};
+	struct execcred_cluster_config c;
+	struct ekskit_err err;
+	char buf[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s%s}}}", head, cases[i].cfg);
+		ekskit_err_clear(&err);
+		if (execcred_cluster_config(buf, &c, &err) != cases[i].want)
+			fail_msg("%s: got \"%s\"", cases[i].cfg, err.msg);
+		if (i == 0) {
+			assert_string_equal(c.cluster_name, "c1");
+			assert_string_equal(c.region, "eu-west-1");
+			assert_string_equal(c.role_arn, "arn:aws:iam::1:role/r");
+			assert_string_equal(c.profile, "dev");
+			assert_null(c.cluster_id);
+		}
+		execcred_cluster_config_release(&c);
+	}
+	assert_int_equal(execcred_cluster_config(NULL, &c, &err), EKSKIT_ERR_NOT_FOUND);
+	assert_int_equal(execcred_cluster_config("{", &c, &err), EKSKIT_ERR_INVALID);
+	assert_int_equal(execcred_cluster_config("{\"spec\":{}}", &c, &err), EKSKIT_ERR_NOT_FOUND);
+}
+
 int
 main(void)
 {
@@ -253,6 +297,7 @@ main(void)
 		cmocka_unit_test(test_format_round_trip),
 		cmocka_unit_test(test_format_refuses_unsafe),
 		cmocka_unit_test(test_interactive),
+		cmocka_unit_test(test_cluster_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
