@@ -153,7 +153,7 @@ test_guard(void **state)
 	char *argsB[] = { W("--cluster-name"), W("c"), W("--region"), W("us-east-1"),
 	    W("--role-arn"), W("arn:aws:iam::1:role/B") };
 	struct kc_exec ea = { W(KC_EXEC_API_V1BETA1), W("eks-token"), argsA, 6,
-	    NULL, 0, NULL, 0 };
+	    NULL, 0, NULL, 0, NULL };
 	struct kc_exec eb = ea;
 	struct kc_user u = { W("shared"), NULL, NULL, NULL, NULL, NULL, NULL, &ea };
 	struct kubeconfig *kc = parse(
