@@ -94,24 +94,6 @@ on_flag(void *ud, int id, const char *arg, struct ekskit_err *err)
 	}
 }
 
-static void
-out_stdout(void *arg, const char *text)
-{
-	(void)arg;
-	fputs(text, stdout);
-}
-
-static void
-notify_stderr(void *arg, int level, const char *msg)
-{
-	const struct cli_logger *log = arg;
-
-	if (level == 0)
-		cli_warn(log, "%s", msg);
-	else
-		cli_log(log, "%s", msg);
-}
-
 int
 convert_main(int argc, char **argv)
 {
@@ -135,8 +117,8 @@ convert_main(int argc, char **argv)
 	a.o.contexts = a.contexts;
 	a.o.kubeconfig_env = getenv("KUBECONFIG");
 	a.o.home = getenv("HOME");
-	a.o.out = out_stdout;
-	a.o.notify = notify_stderr;
+	a.o.out = tool_out_stdout;
+	a.o.notify = tool_notify_stderr;
 	a.o.arg = &log;
 	if (ret == EKSKIT_OK)
 		ret = kcv_run(&a.o, NULL, &err);

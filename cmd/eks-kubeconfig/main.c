@@ -217,15 +217,15 @@ on_flag(void *ud, int id, const char *arg, struct ekskit_err *err)
 	}
 }
 
-static void
-out_stdout(void *arg, const char *text)
+void
+tool_out_stdout(void *arg, const char *text)
 {
 	(void)arg;
 	fputs(text, stdout);
 }
 
-static void
-notify_stderr(void *arg, int level, const char *msg)
+void
+tool_notify_stderr(void *arg, int level, const char *msg)
 {
 	const struct cli_logger *log = arg;
 
@@ -262,8 +262,8 @@ main(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	cli_logger_init(&log, PROG, a.verbose);
-	io.out = out_stdout;
-	io.notify = notify_stderr;
+	io.out = tool_out_stdout;
+	io.notify = tool_notify_stderr;
 	io.arg = &log;
 	if (ret == EKSKIT_OK)
 		ret = ekc_run(&a.o, &io, &err);
