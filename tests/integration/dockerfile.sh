@@ -45,6 +45,10 @@ if command -v dpkg >/dev/null && command -v ldd >/dev/null; then
 	libs=$( { for b in "$BIN"/*; do ldd "$b" | awk '$3 ~ /^\// {print $3}'; done
 		ldconfig -p | awk -v n=libcurl.so.4 '$1 == n {print $NF; exit}'; } | sort -u)
 	grep -q 'libcurl\.so' <<<"$libs" || fail "libcurl.so.4 not found on this machine"
+	# `make sanitize` binaries also load the sanitizer runtimes: not the image's
+	if grep -q '/libasan\.so' <<<"$libs"; then
+		libs=$(grep -Ev '/lib(asan|ubsan|gcc_s|stdc\+\+)\.so' <<<"$libs")
+	fi
 	while read -r lib; do
 		pkg=$(dpkg -S "$lib" 2>/dev/null || dpkg -S "*/$(basename "$lib")" 2>/dev/null)
 		pkg=${pkg%%:*}
