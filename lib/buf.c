@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,6 +29,32 @@ ekbuf_init_secret(struct ekbuf *b, size_t max)
 	b->secret = 1;
 }
 
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *
+ek_malloc_large(size_t n)
+{
+	void *p;
+
+	if (n < EK_LARGE_ALLOC || n > SIZE_MAX - HUGE_PAGE)
+		return malloc(n);
+	n = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	if (posix_memalign(&p, HUGE_PAGE, n) != 0)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	/* only a hint: "never" or a kernel without THP keep 4 KiB pages */
+	(void)madvise(p, n, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+/* The bytes of b that may hold data: the high-water mark of writes. */
+static size_t
+wipe_len(const struct ekbuf *b)
+{
+	return b->dirty < b->cap ? b->dirty : b->cap;
+}
+
 static int
 ekbuf_grow(struct ekbuf *b, size_t need)
 {
@@ -43,13 +70,16 @@ ekbuf_grow(struct ekbuf *b, size_t need)
 	ncap = b->cap ? b->cap : 64;
 	while (ncap < need + 1)
 		ncap *= 2;
-	if (b->secret) {
-		/* realloc could leave a copy of the secret behind: move by hand */
-		if ((n = malloc(ncap)) == NULL)
+	if (b->secret || ncap >= EK_LARGE_ALLOC) {
+		/* realloc could leave a copy of a secret behind: move by hand */
+		if ((n = ek_malloc_large(ncap)) == NULL)
 			return EKSKIT_ERR_NOMEM;
 		if (b->data != NULL) {
 			memcpy(n, b->data, b->len + 1);
-			ek_freezero(b->data, b->cap);
+			if (b->secret)
+				ek_freezero(b->data, wipe_len(b));
+			else
+				free(b->data);
 		}
 	} else if ((n = realloc(b->data, ncap)) == NULL)
 		return EKSKIT_ERR_NOMEM;
@@ -58,12 +88,28 @@ ekbuf_grow(struct ekbuf *b, size_t need)
 	return EKSKIT_OK;
 }
 
+/*
+ * Make room for need bytes plus the NUL, and remember that they are about
+ * to be written: a wipe covers what was written, not the whole allocation
+ * (wiping a large reserved but untouched tail would fault every page of it
+ * in just to zero it).
+ */
+static int
+ekbuf_grow_for_write(struct ekbuf *b, size_t need)
+{
+	int r = ekbuf_grow(b, need);
+
+	if (r == EKSKIT_OK && need + 1 > b->dirty)
+		b->dirty = need + 1;
+	return r;
+}
+
 int
 ekbuf_append(struct ekbuf *b, const void *p, size_t n)
 {
 	int r;
 
-	if ((r = ekbuf_grow(b, b->len + n)) != EKSKIT_OK)
+	if ((r = ekbuf_grow_for_write(b, b->len + n)) != EKSKIT_OK)
 		return r;
 	if (n > 0)
 		memcpy(b->data + b->len, p, n);
@@ -95,7 +141,7 @@ ekbuf_vprintf(struct ekbuf *b, const char *fmt, va_list ap)
 	va_end(ap2);
 	if (n < 0)
 		return EKSKIT_ERR_INTERNAL;
-	if ((r = ekbuf_grow(b, b->len + (size_t)n)) != EKSKIT_OK)
+	if ((r = ekbuf_grow_for_write(b, b->len + (size_t)n)) != EKSKIT_OK)
 		return r;
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
@@ -119,10 +165,11 @@ ekbuf_reset(struct ekbuf *b)
 {
 	if (b->data != NULL) {
 		if (b->secret)
-			OPENSSL_cleanse(b->data, b->cap);
+			OPENSSL_cleanse(b->data, wipe_len(b));
 		b->data[0] = '\0';
 	}
 	b->len = 0;
+	b->dirty = b->data != NULL;
 }
 
 void
@@ -131,11 +178,11 @@ ekbuf_release(struct ekbuf *b)
 	if (b == NULL)
 		return;
 	if (b->secret)
-		ek_freezero(b->data, b->cap);
+		ek_freezero(b->data, wipe_len(b));
 	else
 		free(b->data);
 	b->data = NULL;
-	b->len = b->cap = 0;
+	b->len = b->cap = b->dirty = 0;
 }
 
 char *
@@ -143,7 +190,7 @@ ekbuf_detach(struct ekbuf *b, size_t *len)
 {
 	char *p;
 
-	if (b->data == NULL && ekbuf_grow(b, 0) != EKSKIT_OK)
+	if (b->data == NULL && ekbuf_grow_for_write(b, 0) != EKSKIT_OK)
 		return NULL;
 	if (b->len == 0)
 		b->data[0] = '\0';
@@ -151,7 +198,7 @@ ekbuf_detach(struct ekbuf *b, size_t *len)
 	if (len != NULL)
 		*len = b->len;
 	b->data = NULL;
-	b->len = b->cap = 0;
+	b->len = b->cap = b->dirty = 0;
 	return p;
 }
 
@@ -206,13 +253,50 @@ ekbuf_reserve(struct ekbuf *b, size_t extra)
 	return ekbuf_grow(b, b->len + extra);
 }
 
+/*
+ * Read from fd straight into the buffer's free space (no bounce buffer: a
+ * 10 MB kubeconfig is copied once, by the kernel).  Bytes read, 0 at end of
+ * file, -1 with errno, or -2 when the file passes the buffer's maximum (or
+ * memory runs out).
+ */
+static ssize_t
+ekbuf_read_fd(struct ekbuf *b, int fd)
+{
+	size_t max = b->max ? b->max : EKBUF_MAX_FILE, room;
+	char probe;
+	ssize_t n;
+
+	room = b->cap > b->len + 1 ? b->cap - b->len - 1 : 0;
+	if (room == 0 && b->len < max) {
+		room = max - b->len < 65536 ? max - b->len : 65536;
+		if (ekbuf_grow(b, b->len + room) != EKSKIT_OK)
+			return -2;
+	}
+	if (room > max - b->len)
+		room = max - b->len;
+	if (room == 0) {
+		/* full: one more byte says whether the file is larger */
+		while ((n = read(fd, &probe, 1)) == -1 && errno == EINTR)
+			;
+		return n > 0 ? -2 : n;
+	}
+	while ((n = read(fd, b->data + b->len, room)) == -1 && errno == EINTR)
+		;
+	if (n > 0) {
+		b->len += (size_t)n;
+		b->data[b->len] = '\0';
+		if (b->len + 1 > b->dirty)
+			b->dirty = b->len + 1;
+	}
+	return n;
+}
+
 int
 ek_read_file(const char *path, struct ekbuf *b, struct ekskit_err *err)
 {
-	char chunk[8192];
 	struct stat st;
 	ssize_t n;
-	int fd, r = EKSKIT_OK;
+	int fd, r;
 
 	/* no blocking open: a FIFO named as a config file must not hang us */
 	if ((r = ek_open_regular(path, &fd, err)) != EKSKIT_OK)
@@ -221,24 +305,14 @@ ek_read_file(const char *path, struct ekbuf *b, struct ekskit_err *err)
 	if (fstat(fd, &st) == 0 && st.st_size > 0 &&
 	    (size_t)st.st_size <= (b->max ? b->max : EKBUF_MAX_FILE))
 		(void)ekbuf_reserve(b, (size_t)st.st_size);
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			r = ekskit_err_set(err, EKSKIT_ERR_IO, "reading %s: %s",
-			    path, strerror(errno));
-			break;
-		}
-		if (n == 0)
-			break;
-		if (ekbuf_append(b, chunk, (size_t)n) != EKSKIT_OK) {
-			r = ekskit_err_set(err, EKSKIT_ERR_NOMEM,
-			    "%s is larger than %zu bytes", path, b->max);
-			break;
-		}
-	}
-	OPENSSL_cleanse(chunk, sizeof(chunk));
+	while ((n = ekbuf_read_fd(b, fd)) > 0)
+		;
+	if (n == -1)
+		r = ekskit_err_set(err, EKSKIT_ERR_IO, "reading %s: %s", path,
+		    strerror(errno));
+	else if (n == -2)
+		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "%s is larger than %zu bytes",
+		    path, b->max);
 	close(fd);
 	if (r == EKSKIT_OK && b->data == NULL)
 		r = ekbuf_append(b, "", 0);

@@ -294,7 +294,7 @@ kubeconfig_new(void)
 	if (kc == NULL)
 		return NULL;
 	if (!init_skeleton(&kc->doc)) {
-		yaml_document_delete(&kc->doc);
+		kc_yaml_doc_free(&kc->doc);
 		free(kc);
 		return NULL;
 	}
@@ -338,7 +338,7 @@ kubeconfig_parse(const char *name, const char *data, size_t len,
 	kc->src_len = len;
 	if (root_of(kc) == NULL) {
 		/* an empty file (or only comments): start from scratch, like kubectl */
-		yaml_document_delete(&kc->doc);
+		kc_yaml_doc_free(&kc->doc);
 		if (!init_skeleton(&kc->doc)) {
 			r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 			goto fail;
@@ -349,7 +349,7 @@ kubeconfig_parse(const char *name, const char *data, size_t len,
 	*out = kc;
 	return EKSKIT_OK;
 fail:
-	yaml_document_delete(&kc->doc);
+	kc_yaml_doc_free(&kc->doc);
 fail_nodoc:
 	if (kc != NULL) {
 		free(kc->path);
@@ -382,23 +382,12 @@ kubeconfig_load(const char *path, struct kubeconfig **out,
 }
 
 /* Scalars may be tokens and client keys: wipe them all before freeing. */
-static void
-wipe_scalars(yaml_document_t *d)
-{
-	yaml_node_t *n;
-
-	for (n = d->nodes.start; n && n < d->nodes.top; n++)
-		if (n->type == YAML_SCALAR_NODE && n->data.scalar.value)
-			OPENSSL_cleanse(n->data.scalar.value, n->data.scalar.length);
-}
-
 void
 kubeconfig_free(struct kubeconfig *kc)
 {
 	if (kc == NULL)
 		return;
-	wipe_scalars(&kc->doc);
-	yaml_document_delete(&kc->doc);
+	kc_yaml_doc_free(&kc->doc);
 	free(kc->path);
 	free(kc->dir);
 	free(kc);

@@ -932,7 +932,7 @@ convert_file(const struct kcv_opts *o, const char *path, size_t *converted,
 	if (run.converted > 0 && o->dry_run)
 		r = print_diff(&run, raw.data ? raw.data : "", raw.len, err);
 	else if (run.converted > 0)
-		r = kcu_save(path, run.kc, &wo, err);
+		r = kcu_save(path, run.kc, &wo, &raw, err);   /* raw's pages, reused */
 	if (r == EKSKIT_OK)
 		say(&run, "%s: %zu user%s converted%s\n", path, run.converted,
 		    run.converted == 1 ? "" : "s", run.converted == 0 ? ", file unchanged" :

@@ -529,44 +529,49 @@ warn_mode(const struct kcu_write_opts *w, const char *path)
 		    (unsigned)(st.st_mode & 07777), path);
 }
 
+/* Emit kc into b (a secret buffer, reset first) and write it to path. */
 static int
 write_out(const char *path, const struct kubeconfig *kc, int standalone,
-    const struct kcu_write_opts *w, struct ekskit_err *err)
+    const struct kcu_write_opts *w, struct ekbuf *out, struct ekskit_err *err)
 {
 	struct ek_write_opts wo = { 0600, !standalone, NULL };
-	struct ekbuf b, bak;
+	struct ekbuf own, *b = out ? out : &own, bak;
 	int r;
 
 	/* the file may hold other users' tokens and keys: wipe our copy */
-	ekbuf_init_secret(&b, KUBECONFIG_MAX_SIZE);
-	if ((r = kubeconfig_emit(kc, &b, err)) == EKSKIT_OK) {
+	if (out == NULL)
+		ekbuf_init_secret(&own, KUBECONFIG_MAX_SIZE);
+	ekbuf_reset(b);
+	if ((r = kubeconfig_emit(kc, b, err)) == EKSKIT_OK) {
 		/* --output-file: never write through another user's symlink */
-		r = standalone ? ek_write_output_file(path, b.data, b.len, 0600, err) :
-		    ek_write_atomic(path, b.data, b.len, &wo, err);
+		r = standalone ? ek_write_output_file(path, b->data, b->len, 0600, err) :
+		    ek_write_atomic(path, b->data, b->len, &wo, err);
 		if (r == EKSKIT_ERR_BUSY && !standalone) {
 			/* a bind-mounted file (docker -v ~/.kube/config) cannot be
 			 * renamed over: keep a backup, as eks-hosts does, then rewrite */
 			ekbuf_init(&bak, 0);
 			if (ekbuf_printf(&bak, "%s%s", path, KCU_BACKUP_SUFFIX) != EKSKIT_OK) {
-				ekbuf_release(&b);
+				if (out == NULL)
+					ekbuf_release(&own);
 				return ekskit_err_set(err, EKSKIT_ERR_NOMEM, "path too long");
 			}
 			notify(w, 1, "%s cannot be replaced atomically; rewriting in "
 			    "place (previous content kept in %s)", path, bak.data);
 			ekskit_err_clear(err);
-			r = ek_rewrite_in_place(path, b.data, b.len, bak.data, err);
+			r = ek_rewrite_in_place(path, b->data, b->len, bak.data, err);
 			ekbuf_release(&bak);
 		}
 	}
-	ekbuf_release(&b);
+	if (out == NULL)
+		ekbuf_release(&own);
 	return r;
 }
 
 int
 kcu_save(const char *path, const struct kubeconfig *kc,
-    const struct kcu_write_opts *w, struct ekskit_err *err)
+    const struct kcu_write_opts *w, struct ekbuf *scratch, struct ekskit_err *err)
 {
-	return write_out(path, kc, 0, w, err);
+	return write_out(path, kc, 0, w, scratch, err);
 }
 
 static int
@@ -632,7 +637,7 @@ kcu_write(struct kcu_entries *const *entries, size_t n,
 	if (!standalone)
 		warn_mode(w, path);
 	if (any || standalone) {
-		if ((r = write_out(path, kc, standalone, w, err)) != EKSKIT_OK)
+		if ((r = write_out(path, kc, standalone, w, NULL, err)) != EKSKIT_OK)
 			goto out;
 		res->written = 1;
 	} else

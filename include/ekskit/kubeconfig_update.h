@@ -150,9 +150,15 @@ void kcu_result_release(struct kcu_result *res);
  * Replace an existing kubeconfig file with kc, atomically (a bind-mounted
  * file that cannot be renamed over is rewritten in place, with a -v note
  * through w->notify).  The caller holds the lock.  The file keeps its mode.
+ * scratch, when not NULL, is a secret buffer (ekbuf_init_secret) whose
+ * allocation is reused for the emitted file: the caller's buffer that held
+ * the file as read has its pages mapped already, which matters for large
+ * files.  Its contents are wiped first and it is left holding the new file
+ * (the caller releases it).  NULL: a buffer of its own, wiped and freed.
  */
 int kcu_save(const char *path, const struct kubeconfig *kc,
-    const struct kcu_write_opts *w, struct ekskit_err *err);
+    const struct kcu_write_opts *w, struct ekbuf *scratch,
+    struct ekskit_err *err);
 
 /* One person of a --users file. */
 struct kcu_user_spec {
