@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,6 +14,7 @@
 
 #include "ekskit/arn.h"
 #include "ekskit/awsauth.h"
+#include "ekskit/diff.h"
 #include "awsauth_internal.h"
 
 void
@@ -757,100 +759,15 @@ awsauth_remove(const struct awsauth *a, const char *who,
 
 /* ------------------------------------------------------------------ diff */
 
-struct lines {
-	const char **p;   /* line starts */
-	size_t *len;      /* with the line break */
-	size_t n;
-};
-
-static int
-split_lines(const char *t, struct lines *l)
-{
-	size_t n = 0, cap = 16, len = strlen(t);
-	const char *p = t;
-
-	l->p = malloc(cap * sizeof(*l->p));
-	l->len = malloc(cap * sizeof(*l->len));
-	if (l->p == NULL || l->len == NULL)
-		return EKSKIT_ERR_NOMEM;
-	while (p < t + len) {
-		const char *nl = memchr(p, '\n', (size_t)(t + len - p));
-		size_t ll = nl ? (size_t)(nl - p) + 1 : (size_t)(t + len - p);
-		if (n == cap) {
-			cap *= 2;
-			if ((l->p = realloc(l->p, cap * sizeof(*l->p))) == NULL ||
-			    (l->len = realloc(l->len, cap * sizeof(*l->len))) == NULL)
-				return EKSKIT_ERR_NOMEM;
-		}
-		l->p[n] = p;
-		l->len[n++] = ll;
-		p += ll;
-	}
-	l->n = n;
-	return EKSKIT_OK;
-}
-
-static int
-same_line(const struct lines *a, size_t i, const struct lines *b, size_t j)
-{
-	return a->len[i] == b->len[j] && memcmp(a->p[i], b->p[j], a->len[i]) == 0;
-}
-
-static int
-put_line(struct ekbuf *out, char tag, const char *p, size_t len)
-{
-	int r = ekbuf_putc(out, tag);
-
-	/* control characters (but tab) never reach the terminal */
-	for (; len > 0 && r == EKSKIT_OK; p++, len--) {
-		unsigned char c = (unsigned char)*p;
-		if (c == '\n' || c == '\t' || (c == '\r' && len == 2))
-			r = c == '\r' ? EKSKIT_OK : ekbuf_putc(out, (char)c);
-		else
-			r = ekbuf_putc(out, c < 0x20 || c == 0x7f ? '?' : (char)c);
-	}
-	if (r == EKSKIT_OK && (out->len == 0 || out->data[out->len - 1] != '\n'))
-		r = ekbuf_puts(out, "\n\\ No newline at end of file\n");
-	return r;
-}
-
 int
 awsauth_diff(const struct awsauth_edit *e, struct ekbuf *out)
 {
-	struct lines a = { 0 }, b = { 0 };
-	size_t pre = 0, suf = 0, from, i;
-	int r;
+	char la[96], lb[96];
 
 	if (!e->changed)
 		return EKSKIT_OK;
-	if ((r = split_lines(e->old_text, &a)) != EKSKIT_OK ||
-	    (r = split_lines(e->new_text, &b)) != EKSKIT_OK)
-		goto out;
-	while (pre < a.n && pre < b.n && same_line(&a, pre, &b, pre))
-		pre++;
-	while (suf < a.n - pre && suf < b.n - pre &&
-	    same_line(&a, a.n - 1 - suf, &b, b.n - 1 - suf))
-		suf++;
-	from = pre > 3 ? pre - 3 : 0;
-	{
-		size_t ctx_after = suf > 3 ? 3 : suf;
-		size_t alen = a.n - suf + ctx_after - from, blen = b.n - suf + ctx_after - from;
-		r = ekbuf_printf(out, "--- a/kube-system/aws-auth data.%s\n"
-		    "+++ b/kube-system/aws-auth data.%s\n@@ -%zu,%zu +%zu,%zu @@\n",
-		    e->key, e->key, alen ? from + 1 : from, alen, blen ? from + 1 : from, blen);
-		for (i = from; i < pre && r == EKSKIT_OK; i++)
-			r = put_line(out, ' ', a.p[i], a.len[i]);
-		for (i = pre; i < a.n - suf && r == EKSKIT_OK; i++)
-			r = put_line(out, '-', a.p[i], a.len[i]);
-		for (i = pre; i < b.n - suf && r == EKSKIT_OK; i++)
-			r = put_line(out, '+', b.p[i], b.len[i]);
-		for (i = a.n - suf; i < a.n - suf + ctx_after && r == EKSKIT_OK; i++)
-			r = put_line(out, ' ', a.p[i], a.len[i]);
-	}
-out:
-	free(a.p);
-	free(a.len);
-	free(b.p);
-	free(b.len);
-	return r;
+	snprintf(la, sizeof(la), "a/kube-system/aws-auth data.%s", e->key);
+	snprintf(lb, sizeof(lb), "b/kube-system/aws-auth data.%s", e->key);
+	return ek_unified_diff(e->old_text, strlen(e->old_text), e->new_text,
+	    strlen(e->new_text), la, lb, out);
 }

@@ -11,11 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ekskit/diff.h"
 #include "ekskit/fileio.h"
 #include "ekskit/hostsfile.h"
 #include "ekskit/timeutil.h"
 
-#define DIFF_CONTEXT 3
 #define LOCK_POLL_MS 50
 #define DEFAULT_LOCK_TIMEOUT_MS 30000L
 #define MAX_NAME_LEN 128
@@ -816,89 +816,6 @@ hostsfile_strip_blocks(const char *text, size_t len, char **out, size_t *out_len
 	return EKSKIT_OK;
 }
 
-/* ---- unified diff ---- */
-
-static int
-same_line(const char *a, const struct line *la, const char *b,
-    const struct line *lb)
-{
-	size_t na = la->end - la->start, nb = lb->end - lb->start;
-
-	return na == nb && memcmp(a + la->start, b + lb->start, na) == 0;
-}
-
-static int
-diff_line(struct ekbuf *out, char tag, const char *t, const struct line *l)
-{
-	size_t n = l->end - l->start;
-	int terminated = n > 0 && t[l->end - 1] == '\n';
-
-	if (ekbuf_putc(out, tag) || ekbuf_append(out, t + l->start,
-	    terminated ? n - 1 : n) || ekbuf_putc(out, '\n'))
-		return EKSKIT_ERR_NOMEM;
-	if (!terminated && ekbuf_puts(out, "\\ No newline at end of file\n"))
-		return EKSKIT_ERR_NOMEM;
-	return EKSKIT_OK;
-}
-
-/* "start,count" in unified-diff convention (start is 0 for an empty range at the top). */
-static int
-hunk_range(struct ekbuf *out, size_t first, size_t count)
-{
-	if (count == 0)
-		return ekbuf_printf(out, "%zu,0", first);
-	if (count == 1)
-		return ekbuf_printf(out, "%zu", first + 1);
-	return ekbuf_printf(out, "%zu,%zu", first + 1, count);
-}
-
-int
-hostsfile_unified_diff(const char *a, size_t alen, const char *b,
-    size_t blen, const char *label_a, const char *label_b, struct ekbuf *out)
-{
-	struct lines la, lb;
-	size_t pre = 0, suf = 0, ctx_lo, a_hi, b_hi, i;
-	int r = EKSKIT_ERR_NOMEM;
-
-	if (alen == blen && memcmp(a, b, alen) == 0)
-		return EKSKIT_OK;
-	if (split_lines(a, alen, &la) != EKSKIT_OK)
-		return EKSKIT_ERR_NOMEM;
-	if (split_lines(b, blen, &lb) != EKSKIT_OK) {
-		lines_release(&la);
-		return EKSKIT_ERR_NOMEM;
-	}
-	while (pre < la.n && pre < lb.n && same_line(a, &la.v[pre], b, &lb.v[pre]))
-		pre++;
-	while (suf < la.n - pre && suf < lb.n - pre &&
-	    same_line(a, &la.v[la.n - 1 - suf], b, &lb.v[lb.n - 1 - suf]))
-		suf++;
-	ctx_lo = pre > DIFF_CONTEXT ? pre - DIFF_CONTEXT : 0;
-	a_hi = la.n - suf + (suf > DIFF_CONTEXT ? DIFF_CONTEXT : suf);
-	b_hi = lb.n - suf + (suf > DIFF_CONTEXT ? DIFF_CONTEXT : suf);
-	if (ekbuf_printf(out, "--- %s\n+++ %s\n@@ -", label_a, label_b) ||
-	    hunk_range(out, ctx_lo, a_hi - ctx_lo) || ekbuf_puts(out, " +") ||
-	    hunk_range(out, ctx_lo, b_hi - ctx_lo) || ekbuf_puts(out, " @@\n"))
-		goto out;
-	for (i = ctx_lo; i < pre; i++)
-		if (diff_line(out, ' ', a, &la.v[i]))
-			goto out;
-	for (i = pre; i < la.n - suf; i++)
-		if (diff_line(out, '-', a, &la.v[i]))
-			goto out;
-	for (i = pre; i < lb.n - suf; i++)
-		if (diff_line(out, '+', b, &lb.v[i]))
-			goto out;
-	for (i = la.n - suf; i < a_hi; i++)
-		if (diff_line(out, ' ', a, &la.v[i]))
-			goto out;
-	r = EKSKIT_OK;
-out:
-	lines_release(&la);
-	lines_release(&lb);
-	return r;
-}
-
 /* ---- the file ---- */
 
 /*
@@ -1048,7 +965,7 @@ fill_diff(struct hostsfile_result *res, const struct ekbuf *old, const char *dat
 	ekbuf_init(&d, 0);
 	free(res->diff);
 	res->diff = NULL;
-	if (hostsfile_unified_diff(old->data, old->len, data, len, res->target,
+	if (ek_unified_diff(old->data, old->len, data, len, res->target,
 	    res->target, &d) != EKSKIT_OK ||
 	    ekbuf_puts(&d, "") != EKSKIT_OK ||
 	    (res->diff = ekbuf_detach(&d, NULL)) == NULL) {

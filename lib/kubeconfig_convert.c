@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "ekskit/buf.h"
+#include "ekskit/diff.h"
 #include "ekskit/endpoints.h"
 #include "ekskit/fileio.h"
-#include "ekskit/hostsfile.h"
 #include "ekskit/kubeconfig_convert.h"
 #include "ekskit/kubeconfig_execpath.h"
 
@@ -881,7 +881,7 @@ print_diff(struct run *run, const char *old, size_t oldlen,
 	{
 		if (kcv_redact(old, oldlen, &ra) != EKSKIT_OK ||
 		    kcv_redact(b.data ? b.data : "", b.len, &rb) != EKSKIT_OK ||
-		    hostsfile_unified_diff(ra.data ? ra.data : "", ra.len,
+		    ek_unified_diff(ra.data ? ra.data : "", ra.len,
 		    rb.data ? rb.data : "", rb.len, run->path, run->path, &d) != EKSKIT_OK ||
 		    ekbuf_putc(&d, '\0') != EKSKIT_OK) {
 			r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");

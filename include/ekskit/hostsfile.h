@@ -11,7 +11,7 @@
  *
  * Two layers:
  *  - pure text edits on a buffer (hostsfile_edit, hostsfile_block_addrs,
- *    hostsfile_lookup, hostsfile_unified_diff): no I/O, unit-tested and
+ *    hostsfile_lookup): no I/O, unit-tested and
  *    fuzzed;
  *  - hostsfile_update: lock, read, edit, and write the file safely
  *    (atomic rename keeping mode and owner, one backup, an in-place
@@ -124,14 +124,6 @@ void hostsfile_blocks_free(struct hostsfile_block *b, size_t n);
  */
 int hostsfile_strip_blocks(const char *text, size_t len, char **out,
     size_t *out_len, struct ekskit_err *err);
-
-/*
- * Append a unified diff (3 lines of context, one hunk per change region)
- * from `a` to `b` to out, with headers "--- label" / "+++ label".  Appends
- * nothing when a and b are equal.  0 or EKSKIT_ERR_NOMEM.
- */
-int hostsfile_unified_diff(const char *a, size_t alen, const char *b,
-    size_t blen, const char *label_a, const char *label_b, struct ekbuf *out);
 
 struct hostsfile_update {
 	const char *path;         /* the hosts file (symlinks followed) */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ekskit/buf.h"
+#include "ekskit/diff.h"
 #include "ekskit/hostsfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -89,7 +90,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	ek_strv_free(v);
 	ekbuf_init(&d, 0);
-	if (hostsfile_unified_diff(in, size, a, alen, "a", "b", &d) != 0)
+	if (ek_unified_diff(in, size, a, alen, "a", "b", &d) != 0)
 		abort();
 	ekbuf_release(&d);
 	if (lists(in, size))    /* another key's damaged block stays damaged */

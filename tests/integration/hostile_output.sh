@@ -13,15 +13,6 @@
 test_env
 use_static_creds
 
-# start_scripted NAME STEP... [-- scripted_http options]: sets ${NAME}_URL
-start_scripted() {
-	local name=$1 i; shift
-	"$PYTHON" "$FAKES/scripted_http.py" --port 0 "$@" >"$T/$name.port" 2>"$T/$name.err" &
-	CLEANUP_PIDS="${CLEANUP_PIDS:-} $!"
-	for ((i = 0; i < 100; i++)); do [ -s "$T/$name.port" ] && break; sleep 0.05; done
-	[ -s "$T/$name.port" ] || die "scripted_http did not start: $(cat "$T/$name.err")"
-	printf -v "${name}_URL" 'http://127.0.0.1:%s' "$(head -1 "$T/$name.port")"
-}
 no_raw_controls() {  # text message: no ESC, BEL or other C0 control except newline/tab
 	if printf '%s' "$1" | LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]'; then
 		fail "$2: raw control characters reached stderr: $(printf '%s' "$1" | od -c | head -5)"

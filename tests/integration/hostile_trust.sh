@@ -12,16 +12,6 @@ test_env
 need_moto
 use_static_creds
 
-start_scripted() {  # NAME STEP... : sets ${NAME}_URL and ${NAME}_LOG
-	local name=$1 i; shift
-	"$PYTHON" "$FAKES/scripted_http.py" --port 0 --log "$T/$name.log" "$@" \
-		>"$T/$name.port" 2>"$T/$name.err" &
-	CLEANUP_PIDS="${CLEANUP_PIDS:-} $!"
-	for ((i = 0; i < 100; i++)); do [ -s "$T/$name.port" ] && break; sleep 0.05; done
-	[ -s "$T/$name.port" ] || die "scripted_http did not start: $(cat "$T/$name.err")"
-	printf -v "${name}_URL" 'http://127.0.0.1:%s' "$(head -1 "$T/$name.port")"
-	printf -v "${name}_LOG" '%s' "$T/$name.log"
-}
 
 # ================= 12. IMDS session token =================
 printf 'AQAEAFakeToken==\r\nX-Injected: yes' >"$T/token-crlf"

@@ -13,12 +13,8 @@ cat >"$T/denied.xml" <<'XML'
   <RequestId>req-0001</RequestId>
 </ErrorResponse>
 XML
-"$PYTHON" "$FAKES/scripted_http.py" --port 0 --log "$T/sts.log" "403:$T/denied.xml:text/xml" \
-	>"$T/sts.port" 2>"$T/sts.err" &
-CLEANUP_PIDS="${CLEANUP_PIDS:-} $!"
-for ((i = 0; i < 100; i++)); do [ -s "$T/sts.port" ] && break; sleep 0.05; done
-[ -s "$T/sts.port" ] || die "scripted_http did not start: $(cat "$T/sts.err")"
-export AWS_ENDPOINT_URL_STS=http://127.0.0.1:$(head -1 "$T/sts.port")
+start_scripted sts "403:$T/denied.xml:text/xml"
+export AWS_ENDPOINT_URL_STS=$sts_URL
 
 role=arn:aws:iam::123456789012:role/eks-admin
 once() {  # haystack needle message

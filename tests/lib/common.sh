@@ -115,4 +115,19 @@ assert_rc() {  # expected-rc message command...
 	"$@"; local rc=$?
 	if [ "$rc" != "$want" ]; then fail "$msg: exit $rc, want $want"; else ok "$msg"; fi
 }
+# start_scripted NAME STEP... [scripted_http options]: start a loopback HTTP
+# server that answers each request with the next STEP
+# (tests/fakes/scripted_http.py); sets ${NAME}_URL, and ${NAME}_LOG to the
+# file where it logs the requests.  Stopped by test_cleanup.
+start_scripted() {
+	local name=$1 i; shift
+	"$PYTHON" "$TOP/tests/fakes/scripted_http.py" --port 0 --log "$T/$name.log" "$@" \
+		>"$T/$name.port" 2>"$T/$name.err" &
+	CLEANUP_PIDS="${CLEANUP_PIDS:-} $!"
+	for ((i = 0; i < 100; i++)); do [ -s "$T/$name.port" ] && break; sleep 0.05; done
+	[ -s "$T/$name.port" ] || die "scripted_http did not start: $(cat "$T/$name.err")"
+	printf -v "${name}_URL" 'http://127.0.0.1:%s' "$(head -1 "$T/$name.port")"
+	printf -v "${name}_LOG" '%s' "$T/$name.log"
+}
+
 finish() { [ -z "${TEST_FAILED:-}" ] || exit 1; exit 0; }

@@ -316,32 +316,6 @@ test_lookup_and_block_addrs(void **state)
 	ek_strv_free(v);
 }
 
-static void
-test_unified_diff(void **state)
-{
-	const char *a = "1\n2\n3\n4\n5\n6\n7\n8\n";
-	const char *b = "1\n2\n3\n4\nX\n6\n7\n8\n";
-	struct ekbuf d;
-
-	(void)state;
-	ekbuf_init(&d, 0);
-	assert_int_equal(hostsfile_unified_diff(a, strlen(a), a, strlen(a), "f",
-	    "f", &d), EKSKIT_OK);
-	assert_int_equal(d.len, 0);
-	assert_int_equal(hostsfile_unified_diff(a, strlen(a), b, strlen(b), "f",
-	    "f", &d), EKSKIT_OK);
-	assert_string_equal(d.data, "--- f\n+++ f\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+X\n 6\n 7\n 8\n");
-	ekbuf_reset(&d);
-	assert_int_equal(hostsfile_unified_diff("", 0, "a\n", 2, "f", "f", &d), EKSKIT_OK);
-	assert_string_equal(d.data, "--- f\n+++ f\n@@ -0,0 +1 @@\n+a\n");
-	ekbuf_reset(&d);
-	assert_int_equal(hostsfile_unified_diff("a", 1, "a\nb\n", 4, "f", "f", &d),
-	    EKSKIT_OK);
-	assert_string_equal(d.data, "--- f\n+++ f\n@@ -1 +1,2 @@\n-a\n"
-	    "\\ No newline at end of file\n+a\n+b\n");
-	ekbuf_release(&d);
-}
-
 /* ---- hostsfile_update on real files ---- */
 
 static char tmpdir[] = "/tmp/ekskit-hostsfile.XXXXXX";
@@ -613,7 +587,6 @@ main(void)
 		cmocka_unit_test(test_invalid_inputs),
 		cmocka_unit_test(test_valid_hostname),
 		cmocka_unit_test(test_lookup_and_block_addrs),
-		cmocka_unit_test(test_unified_diff),
 		cmocka_unit_test(test_update_file),
 		cmocka_unit_test(test_update_fallback_and_read_only),
 		cmocka_unit_test(test_default_path),
