@@ -83,6 +83,11 @@ ekbuf_grow(struct ekbuf *b, size_t need)
 		}
 	} else if ((n = realloc(b->data, ncap)) == NULL)
 		return EKSKIT_ERR_NOMEM;
+	if (b->data == NULL) {
+		n[0] = '\0';           /* a reserved buffer is an empty string */
+		if (b->dirty == 0)
+			b->dirty = 1;
+	}
 	b->data = n;
 	b->cap = ncap;
 	return EKSKIT_OK;

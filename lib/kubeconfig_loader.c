@@ -187,6 +187,9 @@ add_node(struct loader *l, yaml_event_t *ev)
 	void *stack = NULL;
 	int id;
 
+	/* most kubeconfig mappings hold 2 or 3 pairs: libyaml's 16 waste memory */
+	if (ev->type != YAML_SCALAR_EVENT && (stack = malloc(4 * items)) == NULL)
+		return 0;
 	memset(&n, 0, sizeof(n));
 	n.start_mark = ev->start_mark;
 	n.end_mark = ev->end_mark;
@@ -196,12 +199,17 @@ add_node(struct loader *l, yaml_event_t *ev)
 		n.data.scalar.value = ev->data.scalar.value;
 		n.data.scalar.length = ev->data.scalar.length;
 		n.data.scalar.style = ev->data.scalar.style;
+		/* "!!str 42" and "! 42" are strings; written back untagged and
+		 * plain they would read as numbers: quoting keeps them strings */
+		if (n.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		    ev->data.scalar.tag != NULL &&
+		    (strcmp((const char *)ev->data.scalar.tag, "!") == 0 ||
+		    strcmp((const char *)ev->data.scalar.tag, YAML_STR_TAG) == 0))
+			n.data.scalar.style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
 		n.tag = take_tag(&ev->data.scalar.tag, 0);
 		ev->data.scalar.value = NULL;
 		break;
 	case YAML_SEQUENCE_START_EVENT:
-		if ((stack = malloc(4 * items)) == NULL)
-			return 0;
 		n.type = YAML_SEQUENCE_NODE;
 		n.data.sequence.items.start = n.data.sequence.items.top = stack;
 		n.data.sequence.items.end = n.data.sequence.items.start + 4;
@@ -209,8 +217,6 @@ add_node(struct loader *l, yaml_event_t *ev)
 		n.tag = take_tag(&ev->data.sequence_start.tag, 1);
 		break;
 	default:
-		if ((stack = malloc(4 * items)) == NULL)
-			return 0;
 		n.type = YAML_MAPPING_NODE;
 		n.data.mapping.pairs.start = n.data.mapping.pairs.top = stack;
 		n.data.mapping.pairs.end = n.data.mapping.pairs.start + 4;

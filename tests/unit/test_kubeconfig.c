@@ -238,6 +238,53 @@ test_new_and_null_lists(void **state)
 }
 
 /* Bad input: each is rejected with a message naming the file and problem. */
+/*
+ * The loader keeps the parser's values and shares default tags: explicit
+ * tags, non-specific ones, long sequences and mappings (their item stacks
+ * grow) and anchors survive a load, an edit and an emit, and everything is
+ * freed once (ASan in `make sanitize`).
+ */
+static void
+test_tags_and_large_collections(void **state)
+{
+	static const char yaml[] =
+	    "apiVersion: v1\n"
+	    "kind: Config\n"
+	    "x-str: !!str 42\n"
+	    "x-custom: !mine {a: 1}\n"
+	    "x-plain: ! text\n"
+	    "x-int: !!int 7\n"
+	    "x-seq: !!seq [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]\n"
+	    "x-map: {k1: 1, k2: 2, k3: 3, k4: 4, k5: 5, k6: 6, k7: 7, k8: 8, k9: 9}\n"
+	    "x-anchor: &a {deep: value}\n"
+	    "x-alias: *a\n"
+	    "clusters: []\ncontexts: []\nusers: []\n";
+	struct kubeconfig *kc = load_str(yaml), *again;
+	struct ekskit_err err;
+	int changed;
+	char *out, *out2;
+
+	(void)state;
+	assert_int_equal(kubeconfig_set_current_context(kc, "c", &changed, &err), 0);
+	out = emit(kc);
+	/* still strings when read back, though written without their tags */
+	assert_non_null(strstr(out, "x-str: '42'"));
+	assert_non_null(strstr(out, "x-custom: !mine"));
+	assert_non_null(strstr(out, "x-plain: 'text'"));
+	assert_non_null(strstr(out, "x-int: !!int 7"));
+	assert_non_null(strstr(out, "17]"));
+	assert_non_null(strstr(out, "k9: 9"));
+	assert_non_null(strstr(out, "deep: value"));
+	/* what was emitted loads again and emits the same */
+	again = load_str(out);
+	out2 = emit(again);
+	assert_string_equal(out, out2);
+	free(out2);
+	free(out);
+	kubeconfig_free(again);
+	kubeconfig_free(kc);
+}
+
 static void
 test_bad_input(void **state)
 {
@@ -256,6 +303,8 @@ test_bad_input(void **state)
 		{ "a: *nope\n", "invalid yaml" },
 		{ "a: \"\\xZZ\"\n", "invalid yaml" },
 		{ "\t- x\n", "invalid yaml" },
+		/* an error after many nodes were built: they are freed (ASan) */
+		{ "clusters:\n- name: a\n  cluster: {server: !x \"s\"}\nusers: [\n", "invalid yaml" },
 	};
 	struct kubeconfig *kc;
 	struct ekskit_err err;
@@ -413,6 +462,7 @@ main(void)
 		cmocka_unit_test(test_read_entries),
 		cmocka_unit_test(test_merge_preserves_and_round_trips),
 		cmocka_unit_test(test_new_and_null_lists),
+		cmocka_unit_test(test_tags_and_large_collections),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_depth_and_alias_caps),
 		cmocka_unit_test(test_emit_entries_only),
