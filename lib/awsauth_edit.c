@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "ekskit/buf.h"
 #include "ekskit/arn.h"
 #include "ekskit/awsauth.h"
 #include "ekskit/diff.h"
@@ -70,20 +71,11 @@ awsauth_edit_release(struct awsauth_edit *e)
 /* ------------------------------------------------------------ validation */
 
 static int
-printable(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 0;
-	return 1;
-}
-
-static int
 check_text(const char *what, const char *s, struct ekskit_err *err)
 {
 	const char *bad = NULL;
 
-	if (s == NULL || *s == '\0' || strlen(s) > 1024 || !printable(s))
+	if (s == NULL || *s == '\0' || strlen(s) > 1024 || ek_has_control(s))
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE, "%s must be 1 to 1024 "
 		    "printable characters", what);
 	if (!awsauth_template_valid(s, &bad))
@@ -143,7 +135,7 @@ awsauth_validate(const struct awsauth_mapping *m, char **arn_out,
 	if (m->section == AWSAUTH_ACCOUNTS) {
 		if (!arn_account_valid(m->arn))
 			return ekskit_err_set(err, EKSKIT_ERR_USAGE, "'%s' is not an "
-			    "AWS account id (12 digits)", printable(m->arn) ? m->arn : "?");
+			    "AWS account id (12 digits)", ek_has_control(m->arn) ? "?" : m->arn);
 		return (*arn_out = ek_strdup(m->arn)) ? EKSKIT_OK :
 		    ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 	}

@@ -336,6 +336,15 @@ ek_strv_free(char **v)
 	free(v);
 }
 
+int
+ek_has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 const char *
 ek_printable(char *dst, size_t dsz, const char *s)
 {

@@ -82,15 +82,6 @@ eks_access_check_principal(const char *arn, const char *type,
 	return r;
 }
 
-static int
-printable_only(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 0;
-	return 1;
-}
-
 /* Every {{...}} of u must be {{SessionName}} (after a colon) or {{SessionNameRaw}}. */
 static int
 check_templates(const char *u, struct ekskit_err *err)
@@ -122,7 +113,7 @@ eks_access_check_username(const char *u, struct ekskit_err *err)
 
 	if (u == NULL || *u == '\0')
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE, "empty --username");
-	if (strlen(u) > USERNAME_MAX || !printable_only(u))
+	if (strlen(u) > USERNAME_MAX || ek_has_control(u))
 		return usage(err, "username", u, "at most 256 printable characters");
 	for (i = 0; reserved[i] != NULL; i++)
 		if (strncasecmp(u, reserved[i], strlen(reserved[i])) == 0)
@@ -138,7 +129,7 @@ eks_access_check_group(const char *g, struct ekskit_err *err)
 {
 	if (g == NULL || *g == '\0')
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE, "empty Kubernetes group");
-	if (strlen(g) > GROUP_MAX || !printable_only(g))
+	if (strlen(g) > GROUP_MAX || ek_has_control(g))
 		return usage(err, "Kubernetes group", g,
 		    "at most 256 printable characters");
 	return EKSKIT_OK;

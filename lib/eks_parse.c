@@ -53,15 +53,6 @@ eks_cluster_free(struct eks_cluster *cl)
 	free(cl);
 }
 
-static int
-has_ctrl(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
-}
-
 /*
  * Copy an optional string member.  Absent or null: *out stays NULL.  A
  * member of another type, a control character or an oversize value is an
@@ -81,7 +72,7 @@ get_str(json_t *obj, const char *key, const char *path, char **out,
 		return ekskit_err_set(err, EKSKIT_ERR_INVALID,
 		    "malformed eks response: %s%s is not a string", path, key);
 	s = json_string_value(v);
-	if (strlen(s) != json_string_length(v) || has_ctrl(s) ||
+	if (strlen(s) != json_string_length(v) || ek_has_control(s) ||
 	    json_string_length(v) > EKS_FIELD_MAX)
 		return ekskit_err_set(err, EKSKIT_ERR_INVALID,
 		    "malformed eks response: %s%s has control characters or is too long",
@@ -169,7 +160,7 @@ get_subnets(json_t *vpc, char ***out, struct ekskit_err *err)
 	json_array_foreach(a, i, v) {
 		const char *s = json_string_value(v);
 
-		if (s == NULL || has_ctrl(s) || strlen(s) > 64)
+		if (s == NULL || ek_has_control(s) || strlen(s) > 64)
 			return ekskit_err_set(err, EKSKIT_ERR_INVALID,
 			    "malformed eks response: a subnet id is not a short string");
 		if (((*out)[i] = strdup(s)) == NULL)

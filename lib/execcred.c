@@ -190,20 +190,11 @@ execcred_cluster_config_release(struct execcred_cluster_config *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static int
-printable(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 0;
-	return 1;
-}
-
 /* Is v acceptable for key k?  (role ARN: the IAM shape, as the flags check it) */
 static int
 config_value_ok(const char *k, const char *v)
 {
-	if (*v == '\0' || !printable(v))
+	if (*v == '\0' || ek_has_control(v))
 		return 0;
 	if (strcmp(k, "cluster-name") == 0 || strcmp(k, "cluster-id") == 0)
 		return eks_cluster_name_valid(v);
@@ -232,11 +223,11 @@ config_fill(json_t *cfg, struct execcred_cluster_config *c, struct ekskit_err *e
 	char **slot;
 
 	json_object_foreach(cfg, k, v) {
-		if ((slot = config_slot(c, k)) == NULL || !printable(k))
+		if ((slot = config_slot(c, k)) == NULL || ek_has_control(k))
 			return ekskit_err_set(err, EKSKIT_ERR_INVALID, "KUBERNETES_EXEC_INFO: "
 			    "unknown key \"%.64s\" in spec.cluster.config (known: "
 			    "cluster-name, cluster-id, region, role-arn, profile)",
-			    printable(k) ? k : "?");
+			    ek_has_control(k) ? "?" : k);
 		if (!json_is_string(v) || !config_value_ok(k, json_string_value(v)))
 			return ekskit_err_set(err, EKSKIT_ERR_INVALID, "KUBERNETES_EXEC_INFO: "
 			    "spec.cluster.config %s is not a valid value; fix the cluster's "

@@ -61,15 +61,6 @@ role_arn_valid(const char *s)
 	    strstr(s, ":role/") != NULL && s[strlen(s) - 1] != '/';
 }
 
-static int
-has_ctrl(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
-}
-
 /* The full exec apiVersion for a flag value, or NULL when unsupported. */
 static const char *
 exec_api_version(const char *v)
@@ -85,7 +76,7 @@ exec_api_version(const char *v)
 static int
 check_name(const char *v, const char *flag, struct ekskit_err *err)
 {
-	if (v != NULL && (*v == '\0' || has_ctrl(v)))
+	if (v != NULL && (*v == '\0' || ek_has_control(v)))
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 		    "%s must be a non-empty name without control characters", flag);
 	return EKSKIT_OK;
@@ -128,14 +119,14 @@ kcu_entry_opts_check(const struct kcu_entry_opts *o, struct ekskit_err *err)
 		    "--role-arn \"%s\" is not an IAM role ARN "
 		    "(arn:aws:iam::123456789012:role/NAME)", o->role_arn);
 	if (o->proxy_url != NULL && (*o->proxy_url == '\0' ||
-	    has_ctrl(o->proxy_url) || strstr(o->proxy_url, "://") == NULL))
+	    ek_has_control(o->proxy_url) || strstr(o->proxy_url, "://") == NULL))
 		return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 		    "--proxy-url \"%s\" is not a URL (e.g. http://proxy:3128)",
 		    o->proxy_url ? o->proxy_url : "");
 	for (i = 0; i < o->nenv; i++) {
 		const char *eq = strchr(o->env[i], '=');
 		size_t klen = eq ? (size_t)(eq - o->env[i]) : 0;
-		if (eq == NULL || !env_key_valid(o->env[i], klen) || has_ctrl(eq))
+		if (eq == NULL || !env_key_valid(o->env[i], klen) || ek_has_control(eq))
 			return ekskit_err_set(err, EKSKIT_ERR_USAGE,
 			    "--env \"%s\" must be KEY=VALUE with KEY of letters, "
 			    "digits and _", o->env[i]);
@@ -758,7 +749,7 @@ read_user(yaml_document_t *d, yaml_node_t *m, const char *path, size_t idx,
 	if (u->namespace != NULL && !namespace_valid(u->namespace))
 		return users_error(err, path, idx, m, "namespace \"%s\" is not valid",
 		    u->namespace);
-	if (u->profile != NULL && (*u->profile == '\0' || has_ctrl(u->profile)))
+	if (u->profile != NULL && (*u->profile == '\0' || ek_has_control(u->profile)))
 		return users_error(err, path, idx, m, "profile is empty");
 	return EKSKIT_OK;
 }

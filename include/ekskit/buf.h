@@ -81,6 +81,9 @@ void ek_strv_free(char **v);
 int ek_startswith(const char *s, const char *prefix);
 int ek_endswith(const char *s, const char *suffix);
 
+/* 1 if s holds a C0 control character (tab and newline included) or DEL. */
+int ek_has_control(const char *s);
+
 /*
  * Copy untrusted text s (may be NULL) into dst[dsz] (dsz >= 4) for an error
  * message or a terminal: control characters, DEL and non-ASCII bytes become
