@@ -10,10 +10,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import credfake  # noqa: E402
+import awsfake  # noqa: E402
 
 
-class ContainerHandler(credfake.Handler):
+class ContainerHandler(awsfake.Handler):
     def do_GET(self):
         a = self.args
         if a.token is not None and self.headers.get("Authorization") != a.token:
@@ -27,16 +27,16 @@ class ContainerHandler(credfake.Handler):
             "AccessKeyId": a.access_key,
             "SecretAccessKey": "fakeContainerSecret/+=",
             "Token": "fakeContainerSessionToken",
-            "Expiration": credfake.iso(time.time() + a.lifetime),
+            "Expiration": awsfake.iso(time.time() + a.lifetime),
             "RoleArn": "arn:aws:iam::123456789012:role/fake-task-role",
         })
 
 
 def main():
-    p = credfake.base_args(__doc__)
+    p = awsfake.base_args(__doc__)
     p.add_argument("--token", help="required Authorization header value")
     p.add_argument("--path", help="only this path serves credentials")
-    credfake.serve(ContainerHandler, p.parse_args())
+    awsfake.serve(ContainerHandler, p.parse_args())
 
 
 if __name__ == "__main__":

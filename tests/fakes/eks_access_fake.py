@@ -44,6 +44,9 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import awsfake  # noqa: E402
+
 RESERVED = ("system:", "eks:", "aws:", "amazon:", "iam:")
 TYPES = ("STANDARD", "EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX", "HYBRID_LINUX",
          "EC2", "HYPERPOD_LINUX")
@@ -173,15 +176,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def _send(self, code, obj, err_type=None):
-        body = json.dumps(obj).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("x-amzn-RequestId", "fake-%d" % int(time.time() * 1000))
-        if err_type:
-            self.send_header("x-amzn-ErrorType", err_type)
-        self.end_headers()
-        self.wfile.write(body)
+        awsfake.send_json(self, code, obj, err_type, request_id="fake-%d" % int(time.time() * 1000))
 
     def _handle(self, method):
         srv = self.server
@@ -395,14 +390,8 @@ def main():
         data = json.load(f)
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.st, srv.log = State(data), a.log
-    tmp = a.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(tmp, a.port_file)
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    awsfake.publish_port(srv, a.port_file)
+    awsfake.serve_until_interrupted(srv)
     return 0
 
 

@@ -31,6 +31,9 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import awsfake  # noqa: E402
+
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -39,15 +42,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def _send(self, code, obj, err_type=None):
-        body = json.dumps(obj).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("x-amzn-RequestId", "fake-request-id")
-        if err_type:
-            self.send_header("x-amzn-ErrorType", err_type)
-        self.end_headers()
-        self.wfile.write(body)
+        awsfake.send_json(self, code, obj, err_type, request_id="fake-request-id")
 
     def do_GET(self):
         srv = self.server
@@ -110,14 +105,8 @@ def main():
     ThreadingHTTPServer.request_queue_size = 128
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.state, srv.log, srv.delay = a.state, a.log, a.delay_ms / 1000.0
-    tmp = a.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(tmp, a.port_file)
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    awsfake.publish_port(srv, a.port_file)
+    awsfake.serve_until_interrupted(srv)
     return 0
 
 

@@ -14,12 +14,12 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import credfake  # noqa: E402
+import awsfake  # noqa: E402
 
 TOKENS = set()
 
 
-class ImdsHandler(credfake.Handler):
+class ImdsHandler(awsfake.Handler):
     def do_PUT(self):
         if self.path != "/latest/api/token":
             self.reply(404, "not found", "text/plain")
@@ -53,12 +53,12 @@ class ImdsHandler(credfake.Handler):
         elif a.role is not None and self.path == base + a.role:
             self.reply_json(200, {
                 "Code": "Success",
-                "LastUpdated": credfake.iso(time.time()),
+                "LastUpdated": awsfake.iso(time.time()),
                 "Type": "AWS-HMAC",
                 "AccessKeyId": a.access_key,
                 "SecretAccessKey": "fakeImdsSecret/+=",
                 "Token": "fakeImdsSessionToken",
-                "Expiration": credfake.iso(time.time() + a.lifetime),
+                "Expiration": awsfake.iso(time.time() + a.lifetime),
             })
         elif self.path == "/latest/meta-data/placement/region":
             self.reply(200, a.region, "text/plain")
@@ -67,7 +67,7 @@ class ImdsHandler(credfake.Handler):
 
 
 def main():
-    p = credfake.base_args(__doc__)
+    p = awsfake.base_args(__doc__)
     p.add_argument("--role", default="fake-instance-role",
                    help="instance profile role name ('' = no role)")
     p.add_argument("--region", default="eu-north-1")
@@ -76,7 +76,7 @@ def main():
     a = p.parse_args()
     if a.role == "":
         a.role = None
-    credfake.serve(ImdsHandler, a)
+    awsfake.serve(ImdsHandler, a)
 
 
 if __name__ == "__main__":

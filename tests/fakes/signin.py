@@ -22,7 +22,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import credfake  # noqa: E402
+import awsfake  # noqa: E402
 
 SEEN_JTI = set()
 
@@ -102,17 +102,15 @@ def check_dpop(proof, key_file, url):
     return None
 
 
-class SigninHandler(credfake.Handler):
+class SigninHandler(awsfake.Handler):
     def do_POST(self):
         a = self.args
-        n = int(self.headers.get("Content-Length") or 0)
-        if self.path != "/v1/token" or n > 65536:
-            self.reply_json(404, {"message": "not found"})
-            return
         try:
-            req = json.loads(self.rfile.read(n) or b"{}")
+            req = self.read_json("/v1/token")
         except ValueError:
             req = {}
+        if req is None:
+            return
         url = "http://127.0.0.1:%d/v1/token" % self.server.server_address[1]
         why = check_dpop(self.headers.get("DPoP"), a.key_file, url)
         if why is not None:
@@ -132,23 +130,16 @@ class SigninHandler(credfake.Handler):
                 "refreshToken": a.new_refresh_token})
 
     def error(self, status, typ, code):
-        self.record(status)
-        body = json.dumps({"error": code, "message": "fake"}).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("x-amzn-ErrorType", typ)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.reply_aws_error(status, typ, {"error": code, "message": "fake"})
 
 
 def main():
-    p = credfake.base_args(__doc__)
+    p = awsfake.base_args(__doc__)
     p.add_argument("--key-file", required=True, help="the cached dpopKey (PEM)")
     p.add_argument("--client-id", required=True)
     p.add_argument("--refresh-token", required=True)
     p.add_argument("--new-refresh-token", required=True)
-    credfake.serve(SigninHandler, p.parse_args())
+    awsfake.serve(SigninHandler, p.parse_args())
 
 
 if __name__ == "__main__":

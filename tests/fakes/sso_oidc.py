@@ -9,25 +9,22 @@ refreshToken.  The right --client-id/--client-secret/--refresh-token get
 gets 400 InvalidGrantException, a wrong client 401 InvalidClientException
 (the service's rest-json errors).  Loopback only.
 """
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import credfake  # noqa: E402
+import awsfake  # noqa: E402
 
 
-class OidcHandler(credfake.Handler):
+class OidcHandler(awsfake.Handler):
     def do_POST(self):
         a = self.args
-        n = int(self.headers.get("Content-Length") or 0)
-        if self.path != "/token" or n > 65536:
-            self.reply_json(404, {"message": "not found"})
-            return
         try:
-            req = json.loads(self.rfile.read(n) or b"{}")
+            req = self.read_json("/token")
         except ValueError:
             self.error(400, "InvalidRequestException", "invalid_request")
+            return
+        if req is None:
             return
         if req.get("grantType") != "refresh_token":
             self.error(400, "UnsupportedGrantTypeException", "unsupported_grant_type")
@@ -43,25 +40,18 @@ class OidcHandler(credfake.Handler):
             self.reply_json(200, out)
 
     def error(self, status, typ, code):
-        self.record(status)
-        body = json.dumps({"error": code, "error_description": "fake"}).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("x-amzn-ErrorType", typ)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.reply_aws_error(status, typ, {"error": code, "error_description": "fake"})
 
 
 def main():
-    p = credfake.base_args(__doc__)
+    p = awsfake.base_args(__doc__)
     p.add_argument("--client-id", required=True)
     p.add_argument("--client-secret", required=True)
     p.add_argument("--refresh-token", required=True, help="the valid refresh token")
     p.add_argument("--access-token", required=True, help="the access token issued")
     p.add_argument("--new-refresh-token", default="", help="rotated refresh token")
     p.add_argument("--expires-in", type=int, default=3600)
-    credfake.serve(OidcHandler, p.parse_args())
+    awsfake.serve(OidcHandler, p.parse_args())
 
 
 if __name__ == "__main__":

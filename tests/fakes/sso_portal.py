@@ -13,10 +13,10 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import credfake  # noqa: E402
+import awsfake  # noqa: E402
 
 
-class PortalHandler(credfake.Handler):
+class PortalHandler(awsfake.Handler):
     def do_GET(self):
         a = self.args
         u = urllib.parse.urlsplit(self.path)
@@ -39,23 +39,16 @@ class PortalHandler(credfake.Handler):
         }})
 
     def send_error_json(self, status, typ, msg):
-        self.record(status)
-        body = ('{"message":"%s"}' % msg).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("x-amzn-ErrorType", typ)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.reply_aws_error(status, typ, {"message": msg})
 
 
 def main():
-    p = credfake.base_args(__doc__)
+    p = awsfake.base_args(__doc__)
     p.add_argument("--token", required=True, action="append",
                    help="a valid bearer token (repeat for several)")
     p.add_argument("--role", default="ReadOnly")
     p.add_argument("--account", default="123456789012")
-    credfake.serve(PortalHandler, p.parse_args())
+    awsfake.serve(PortalHandler, p.parse_args())
 
 
 if __name__ == "__main__":
