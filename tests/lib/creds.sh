@@ -36,16 +36,23 @@ requests() {  # LOGFILE [PATTERN]: number of requests logged (matching PATTERN)
 
 # The access key id that signed the token in an ExecCredential on stdin.
 token_akid() {
+	token_akids /dev/stdin
+}
+
+# The access key ids of the tokens in each FILE (exec credentials), one per
+# line: one Python start for many files.
+token_akids() {
 	"$PYTHON" -c '
 import base64, json, sys, urllib.parse
-cred = json.load(sys.stdin)
-tok = cred["status"]["token"]
-assert tok.startswith("k8s-aws-v1."), tok[:20]
-b = tok[len("k8s-aws-v1."):]
-url = base64.urlsafe_b64decode(b + "=" * (-len(b) % 4)).decode()
-q = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
-print(q["X-Amz-Credential"][0].split("/")[0])
-'
+for path in sys.argv[1:]:
+    cred = json.load(open(path))
+    tok = cred["status"]["token"]
+    assert tok.startswith("k8s-aws-v1."), tok[:20]
+    b = tok[len("k8s-aws-v1."):]
+    url = base64.urlsafe_b64decode(b + "=" * (-len(b) % 4)).decode()
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    print(q["X-Amz-Credential"][0].split("/")[0])
+' "$@"
 }
 
 # The STS host inside the token.
