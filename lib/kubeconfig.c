@@ -360,23 +360,32 @@ fail_nodoc:
 }
 
 int
+kubeconfig_load_buf(const char *path, struct ekbuf *b, struct kubeconfig **out,
+    struct ekskit_err *err)
+{
+	int r;
+
+	*out = NULL;
+	ekbuf_reset(b);
+	if ((r = ek_read_file(path, b, err)) == EKSKIT_OK)
+		r = kubeconfig_parse(path, b->data ? b->data : "", b->len, out, err);
+	else if (r == EKSKIT_ERR_NOMEM)
+		r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
+		    "%s: larger than %u bytes; is it really a kubeconfig?", path,
+		    KUBECONFIG_MAX_SIZE);
+	return r;
+}
+
+int
 kubeconfig_load(const char *path, struct kubeconfig **out,
     struct ekskit_err *err)
 {
 	struct ekbuf b;
 	int r;
 
-	*out = NULL;
-	ekbuf_init(&b, KUBECONFIG_MAX_SIZE);
-	if ((r = ek_read_file(path, &b, err)) == EKSKIT_OK)
-		r = kubeconfig_parse(path, b.data ? b.data : "", b.len, out, err);
-	else if (r == EKSKIT_ERR_NOMEM)
-		r = ekskit_err_set(err, EKSKIT_ERR_INVALID,
-		    "%s: larger than %u bytes; is it really a kubeconfig?", path,
-		    KUBECONFIG_MAX_SIZE);
-	/* the file may hold client keys and tokens */
-	if (b.data != NULL)
-		OPENSSL_cleanse(b.data, b.len);
+	/* the file may hold client keys and tokens: wiped when released */
+	ekbuf_init_secret(&b, KUBECONFIG_MAX_SIZE);
+	r = kubeconfig_load_buf(path, &b, out, err);
 	ekbuf_release(&b);
 	return r;
 }
@@ -1530,8 +1539,10 @@ kubeconfig_emit(const struct kubeconfig *kc, struct ekbuf *out,
 	yaml_emitter_set_output(&em, write_handler, out);
 	yaml_emitter_set_unicode(&em, 1);
 	yaml_emitter_set_width(&em, -1);     /* never fold the long CA data */
-	/* about the size read plus the new entries: grow (and copy) once */
-	(void)ekbuf_reserve(out, kc->src_len + kc->src_len / 8 + 65536);
+	/* about the size read plus the new entries: grow (and copy) once; a
+	 * buffer the file was read into usually has that room already */
+	if (out->cap < out->len + kc->src_len + 65536)
+		(void)ekbuf_reserve(out, kc->src_len + kc->src_len / 8 + 65536);
 	count_refs(&st, ROOT_ID);
 	if (!emit_events(&st))
 		r = ekskit_err_set(err, em.error == YAML_MEMORY_ERROR ||

@@ -414,15 +414,16 @@ choose_target(const struct kcu_write_opts *w, const char *cluster_name,
 	return chosen;
 }
 
+/* The file at path (read into buf), or a new one. */
 static int
-load_or_new(const char *path, int standalone, struct kubeconfig **kc,
-    struct ekskit_err *err)
+load_or_new(const char *path, int standalone, struct ekbuf *buf,
+    struct kubeconfig **kc, struct ekskit_err *err)
 {
 	int r;
 
 	*kc = NULL;
 	if (!standalone) {
-		r = kubeconfig_load(path, kc, err);
+		r = kubeconfig_load_buf(path, buf, kc, err);
 		if (r != EKSKIT_ERR_NOT_FOUND)
 			return r;
 		ekskit_err_clear(err);
@@ -581,10 +582,13 @@ kcu_write(struct kcu_entries *const *entries, size_t n,
 {
 	struct ek_lockfile lk = { NULL };
 	struct kubeconfig *kc = NULL;
+	struct ekbuf raw;
 	char *path = NULL, *tmp;
 	int r, standalone = w->standalone_path != NULL, any = 0;
 	size_t i;
 
+	/* the file may hold other users' tokens and keys: wiped when released */
+	ekbuf_init_secret(&raw, KUBECONFIG_MAX_SIZE);
 	if (!result_init(res, n)) {
 		r = ekskit_err_set(err, EKSKIT_ERR_NOMEM, "out of memory");
 		goto out;
@@ -615,7 +619,7 @@ kcu_write(struct kcu_entries *const *entries, size_t n,
 			goto out;
 	}
 	/* (re)read under the lock: another writer may just have changed it */
-	if ((r = load_or_new(path, standalone, &kc, err)) != EKSKIT_OK ||
+	if ((r = load_or_new(path, standalone, &raw, &kc, err)) != EKSKIT_OK ||
 	    (r = merge_entries(kc, entries, n, w, res, err)) != EKSKIT_OK)
 		goto out;
 	for (i = 0; i < n; i++)
@@ -628,7 +632,8 @@ kcu_write(struct kcu_entries *const *entries, size_t n,
 	if (!standalone)
 		warn_mode(w, path);
 	if (any || standalone) {
-		if ((r = write_out(path, kc, standalone, w, NULL, err)) != EKSKIT_OK)
+		/* emitted into the buffer the file was read into: its pages are mapped */
+		if ((r = write_out(path, kc, standalone, w, &raw, err)) != EKSKIT_OK)
 			goto out;
 		res->written = 1;
 	} else
@@ -637,6 +642,7 @@ kcu_write(struct kcu_entries *const *entries, size_t n,
 out:
 	ek_lock_release(&lk);
 	kubeconfig_free(kc);
+	ekbuf_release(&raw);
 	if (r == EKSKIT_OK) {
 		res->path = path;
 	} else {

@@ -101,6 +101,15 @@ int kubeconfig_parse(const char *name, const char *data, size_t len,
 int kubeconfig_load(const char *path, struct kubeconfig **out,
     struct ekskit_err *err);
 
+/*
+ * The same, reading into buf: a secret buffer (ekbuf_init_secret) the
+ * caller owns, emptied first and left holding the file's bytes.  A caller
+ * that writes the file back emits into the same buffer, whose pages are
+ * then already mapped (a 10 MB file: 2,500 page faults fewer).
+ */
+int kubeconfig_load_buf(const char *path, struct ekbuf *buf,
+    struct kubeconfig **out, struct ekskit_err *err);
+
 void kubeconfig_free(struct kubeconfig *kc);
 
 /* Which list an entry lives in. */
