@@ -1,4 +1,5 @@
 /* Unified diffs for --dry-run: see include/ekskit/diff.h. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,6 +7,8 @@
 #include "ekskit/error.h"
 
 #define DIFF_CONTEXT 3
+/* Past this many inserted and deleted lines, the middle is one change. */
+#define DIFF_MAX_EDITS 1000
 
 /* A line: text[0..len) without its '\n'; terminated when it had one. */
 struct dline {
@@ -92,12 +95,167 @@ put_lines(struct ekbuf *out, char tag, const struct dline *v, size_t from, size_
 	return r;
 }
 
+/*
+ * Mark in ma[] and mb[] the lines of a[0..n) and b[0..m) that a shortest
+ * edit script keeps (Myers' O(ND) algorithm, with the furthest-reaching
+ * x of each diagonal kept per step for the walk back).  0 when found within
+ * DIFF_MAX_EDITS edits; 1 when the texts differ more (nothing marked);
+ * EKSKIT_ERR_NOMEM.
+ */
+static int
+match_lines(const struct dline *a, int n, const struct dline *b, int m,
+    char *ma, char *mb)
+{
+	int max = n + m, dmax = max < DIFF_MAX_EDITS ? max : DIFF_MAX_EDITS;
+	int off = max + 1, found = -1, d, k, x, y, *v, **trace;
+	int r = EKSKIT_OK;
+
+	v = calloc(2 * (size_t)max + 3, sizeof(*v));
+	trace = calloc((size_t)dmax + 1, sizeof(*trace));
+	if (v == NULL || trace == NULL) {
+		r = EKSKIT_ERR_NOMEM;
+		goto out;
+	}
+	for (d = 0; d <= dmax && found < 0; d++) {
+		/* v[-d-1 .. d+1] as step d finds it: what the walk back reads */
+		if ((trace[d] = malloc((2 * (size_t)d + 3) * sizeof(int))) == NULL) {
+			r = EKSKIT_ERR_NOMEM;
+			goto out;
+		}
+		memcpy(trace[d], v + off - d - 1, (2 * (size_t)d + 3) * sizeof(int));
+		for (k = -d; k <= d && found < 0; k += 2) {
+			x = k == -d || (k != d && v[off + k - 1] < v[off + k + 1]) ?
+			    v[off + k + 1] : v[off + k - 1] + 1;
+			for (y = x - k; x < n && y < m && same_line(&a[x], &b[y]); y++)
+				x++;
+			v[off + k] = x;
+			if (x >= n && y >= m)
+				found = d;
+		}
+	}
+	if (found < 0) {
+		r = 1;
+		goto out;
+	}
+	for (x = n, y = m, d = found; d >= 0; d--) {
+		const int *t = trace[d] + d + 1;        /* t[k], k in [-d-1, d+1] */
+		int pk, px;
+
+		k = x - y;
+		pk = k == -d || (k != d && t[k - 1] < t[k + 1]) ? k + 1 : k - 1;
+		px = t[pk];
+		for (; x > px && y > px - pk; x--, y--)
+			ma[x - 1] = mb[y - 1] = 1;
+		x = px;
+		y = px - pk;
+	}
+out:
+	for (d = 0; trace != NULL && d <= dmax && trace[d] != NULL; d++)
+		free(trace[d]);
+	free(trace);
+	free(v);
+	return r;
+}
+
+/* A run of changed lines: a[a0..a1) become b[b0..b1). */
+struct region {
+	size_t a0, a1, b0, b1;
+};
+
+/* The changed runs, walking the kept lines of both sides in step. */
+static int
+find_regions(size_t na, size_t nb, const char *ma, const char *mb,
+    struct region **out, size_t *count)
+{
+	struct region *v = NULL, *nv;
+	size_t i = 0, j = 0, k = 0, cap = 0;
+
+	while (i < na || j < nb) {
+		struct region g = { i, i, j, j };
+
+		if (i < na && j < nb && ma[i] && mb[j]) {
+			i++;
+			j++;
+			continue;
+		}
+		while (i < na && !ma[i])
+			i++;
+		while (j < nb && !mb[j])
+			j++;
+		g.a1 = i;
+		g.b1 = j;
+		if (k == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				free(v);
+				return EKSKIT_ERR_NOMEM;
+			}
+			v = nv;
+		}
+		v[k++] = g;
+	}
+	*out = v;
+	*count = k;
+	return EKSKIT_OK;
+}
+
+/* One hunk: regions g[0..n), close enough to share their context. */
+static int
+put_hunk(struct ekbuf *out, const struct dline *la, size_t na,
+    const struct dline *lb, const struct region *g, size_t n)
+{
+	size_t a_lo = g[0].a0 > DIFF_CONTEXT ? g[0].a0 - DIFF_CONTEXT : 0;
+	size_t b_lo = g[0].b0 - (g[0].a0 - a_lo);
+	size_t a_hi = g[n - 1].a1 + DIFF_CONTEXT < na ? g[n - 1].a1 + DIFF_CONTEXT : na;
+	size_t b_hi = g[n - 1].b1 + (a_hi - g[n - 1].a1), at = a_lo, q;
+	int r;
+
+	if ((r = ekbuf_puts(out, "@@ -")) || (r = hunk_range(out, a_lo, a_hi - a_lo)) ||
+	    (r = ekbuf_puts(out, " +")) || (r = hunk_range(out, b_lo, b_hi - b_lo)) ||
+	    (r = ekbuf_puts(out, " @@\n")))
+		return r;
+	for (q = 0; q < n && r == EKSKIT_OK; q++) {
+		if ((r = put_lines(out, ' ', la, at, g[q].a0)) == EKSKIT_OK &&
+		    (r = put_lines(out, '-', la, g[q].a0, g[q].a1)) == EKSKIT_OK)
+			r = put_lines(out, '+', lb, g[q].b0, g[q].b1);
+		at = g[q].a1;
+	}
+	return r == EKSKIT_OK ? put_lines(out, ' ', la, at, a_hi) : r;
+}
+
+/* Lines of both sides kept by the diff: the common prefix and suffix, and
+ * what match_lines finds between them (nothing when they differ too much). */
+static int
+mark_kept(const struct dline *la, size_t na, const struct dline *lb, size_t nb,
+    char *ma, char *mb)
+{
+	size_t pre = 0, suf = 0;
+	int r;
+
+	while (pre < na && pre < nb && same_line(&la[pre], &lb[pre]))
+		pre++;
+	while (suf < na - pre && suf < nb - pre &&
+	    same_line(&la[na - 1 - suf], &lb[nb - 1 - suf]))
+		suf++;
+	memset(ma, 1, pre);
+	memset(mb, 1, pre);
+	memset(ma + na - suf, 1, suf);
+	memset(mb + nb - suf, 1, suf);
+	if (na + nb - 2 * (pre + suf) >= INT_MAX / 2)
+		return EKSKIT_OK;       /* far too large to match: one change */
+	r = match_lines(la + pre, (int)(na - pre - suf), lb + pre, (int)(nb - pre - suf),
+	    ma + pre, mb + pre);
+	return r == 1 ? EKSKIT_OK : r;
+}
+
 int
 ek_unified_diff(const char *a, size_t alen, const char *b, size_t blen,
     const char *label_a, const char *label_b, struct ekbuf *out)
 {
 	struct dline *la = NULL, *lb = NULL;
-	size_t na = 0, nb = 0, pre = 0, suf = 0, lo, a_hi, b_hi;
+	struct region *g = NULL;
+	char *ma = NULL, *mb = NULL;
+	size_t na = 0, nb = 0, ng = 0, i, j;
 	int r;
 
 	if (alen == blen && memcmp(a, b, alen) == 0)
@@ -105,23 +263,26 @@ ek_unified_diff(const char *a, size_t alen, const char *b, size_t blen,
 	if ((r = split_lines(a, alen, &la, &na)) != EKSKIT_OK ||
 	    (r = split_lines(b, blen, &lb, &nb)) != EKSKIT_OK)
 		goto out;
-	while (pre < na && pre < nb && same_line(&la[pre], &lb[pre]))
-		pre++;
-	while (suf < na - pre && suf < nb - pre &&
-	    same_line(&la[na - 1 - suf], &lb[nb - 1 - suf]))
-		suf++;
-	lo = pre > DIFF_CONTEXT ? pre - DIFF_CONTEXT : 0;
-	a_hi = na - suf + (suf > DIFF_CONTEXT ? DIFF_CONTEXT : suf);
-	b_hi = nb - suf + (suf > DIFF_CONTEXT ? DIFF_CONTEXT : suf);
-	if ((r = ekbuf_printf(out, "--- %s\n+++ %s\n@@ -", label_a, label_b)) ||
-	    (r = hunk_range(out, lo, a_hi - lo)) || (r = ekbuf_puts(out, " +")) ||
-	    (r = hunk_range(out, lo, b_hi - lo)) || (r = ekbuf_puts(out, " @@\n")))
+	ma = calloc(na + 1, 1);
+	mb = calloc(nb + 1, 1);
+	if (ma == NULL || mb == NULL) {
+		r = EKSKIT_ERR_NOMEM;
 		goto out;
-	if ((r = put_lines(out, ' ', la, lo, pre)) == EKSKIT_OK &&
-	    (r = put_lines(out, '-', la, pre, na - suf)) == EKSKIT_OK &&
-	    (r = put_lines(out, '+', lb, pre, nb - suf)) == EKSKIT_OK)
-		r = put_lines(out, ' ', la, na - suf, a_hi);
+	}
+	if ((r = mark_kept(la, na, lb, nb, ma, mb)) != EKSKIT_OK ||
+	    (r = find_regions(na, nb, ma, mb, &g, &ng)) != EKSKIT_OK ||
+	    (r = ekbuf_printf(out, "--- %s\n+++ %s\n", label_a, label_b)) != EKSKIT_OK)
+		goto out;
+	/* regions closer than twice the context share one hunk */
+	for (i = 0; i < ng && r == EKSKIT_OK; i = j) {
+		for (j = i + 1; j < ng && g[j].a0 - g[j - 1].a1 <= 2 * DIFF_CONTEXT; j++)
+			;
+		r = put_hunk(out, la, na, lb, g + i, j - i);
+	}
 out:
+	free(g);
+	free(ma);
+	free(mb);
 	free(la);
 	free(lb);
 	return r;
