@@ -29,6 +29,8 @@ run_one() {  # name, command...
 	else
 		failed=$((failed + 1)); failures+=("$name")
 		printf 'FAIL  %-40s (exit %d)\n' "$name" $rc
+		# the failed checks first (a long log's tail may not hold them), then the end
+		grep -a '^FAIL' "$log" | head -n 20 | sed 's/^/      ! /'
 		sed 's/^/      | /' "$log" | tail -n 60
 	fi
 	rm -f "$log"
