@@ -8,8 +8,9 @@
  * outside the three lists and current-context is touched, so unknown keys,
  * extensions and other entries survive byte-for-byte in meaning.
  */
-#include <ctype.h>
 #include <libgen.h>
+#include <pthread.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,6 +133,43 @@ find_entry(const struct kubeconfig *kc, enum kc_section s, const char *name)
 
 /* ---------- building nodes ---------- */
 
+/*
+ * Plain scalars a YAML 1.1 reader resolves to numbers or timestamps
+ * (client-go's sigs.k8s.io/yaml, go-yaml v2; PyYAML, which writes the AWS
+ * CLI's files): ints with _ and 0x/0o/0b/0 prefixes, sexagesimal numbers,
+ * floats, .inf and .nan, dates.  Anything else that merely starts with a
+ * digit ("7Ppl..." of a base64 CA) stays a string, and plain, as the AWS CLI
+ * writes it.
+ */
+static const char *const non_string_patterns[] = {
+	"^[-+]?[0-9_]*[0-9][0-9_]*$",
+	"^[-+]?0[xX][0-9a-fA-F_]+$",
+	"^[-+]?0[oO][0-7_]+$",
+	"^[-+]?0[bB][01_]+$",
+	"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\\.[0-9_]*)?$",
+	"^[-+]?[0-9_]*\\.[0-9_]*([eE][-+]?[0-9]+)?$",
+	"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$",
+	"^[-+]?\\.(inf|Inf|INF|nan|NaN|NAN)$",
+	"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt \t].*)?$",
+};
+#define NPATTERNS (sizeof(non_string_patterns) / sizeof(non_string_patterns[0]))
+
+static regex_t non_string_re[NPATTERNS];
+static int non_string_ok;
+static pthread_once_t non_string_once = PTHREAD_ONCE_INIT;
+
+static void
+compile_non_string(void)
+{
+	size_t i;
+
+	for (i = 0; i < NPATTERNS; i++)
+		if (regcomp(&non_string_re[i], non_string_patterns[i],
+		    REG_EXTENDED | REG_NOSUB) != 0)
+			return;         /* non_string_ok stays 0: quote every digit */
+	non_string_ok = 1;
+}
+
 static int
 word_in(const char *s, const char *const *words)
 {
@@ -142,8 +180,8 @@ word_in(const char *s, const char *const *words)
 }
 
 /*
- * Would a YAML 1.1 reader (client-go's sigs.k8s.io/yaml) resolve this plain
- * scalar to something other than a string?  Then it must be quoted.
+ * Would a YAML 1.1 reader resolve this plain scalar to something other
+ * than a string?  Then it must be quoted.
  */
 static int
 needs_quotes(const char *s)
@@ -153,15 +191,18 @@ needs_quotes(const char *s)
 		"true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON",
 		"off", "Off", "OFF", "null", "Null", "NULL", "~", "=", "<<", NULL,
 	};
+	size_t i;
 
 	if (*s == '\0' || word_in(s, words))
 		return 1;
-	if (isdigit((unsigned char)s[0]))
+	if (strchr("0123456789+-.", s[0]) == NULL)
+		return 0;       /* every number and date starts with one of these */
+	(void)pthread_once(&non_string_once, compile_non_string);
+	if (!non_string_ok)
 		return 1;
-	if ((s[0] == '-' || s[0] == '+' || s[0] == '.') &&
-	    (isdigit((unsigned char)s[1]) || s[1] == '.' ||
-	    strchr("iInN", s[1]) != NULL))
-		return 1;
+	for (i = 0; i < NPATTERNS; i++)
+		if (regexec(&non_string_re[i], s, 0, NULL, 0) == 0)
+			return 1;
 	return 0;
 }
 

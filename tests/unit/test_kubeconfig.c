@@ -285,6 +285,53 @@ test_tags_and_large_collections(void **state)
 	kubeconfig_free(kc);
 }
 
+/*
+ * Values that a YAML 1.1 reader would take for a number, a date or a bool
+ * are written quoted; anything else plain, as the AWS CLI (PyYAML) writes
+ * it: a base64 CA that starts with a digit stays plain.
+ */
+static void
+test_quoting_follows_yaml_resolution(void **state)
+{
+	static const char *const quoted[] = {
+		"1234", "-1", "+7", "1_000", "0x1F", "0o17", "0b101", "012", "1.5", ".5",
+		"1.", "1e5", "1.5E-3", "-2.5", "1:30", "190:20:30.15", ".inf", "-.Inf",
+		".NaN", "2001-12-14", "2001-12-14T21:59:43Z", "2001-12-14 21:59:43.10 -5",
+		"true", "no", "Y", "~", "null", "=", "<<",
+	};
+	static const char *const plain[] = {
+		"7PplQRLycSUtRZhRZNrRYrz1", "1a", "10.0.0.1", "1.2.3", "3d", "1-2",
+		"0xZZ", "-v", "--flag", "+x", ".hidden", "2001-12", "12:99", "yesno",
+		"LS0tLS1CRUdJTi",
+	};
+	struct kubeconfig *kc;
+	struct kc_context ctx;
+	struct ekskit_err err;
+	char want[128], *out;
+	size_t i;
+	int changed;
+
+	(void)state;
+	for (i = 0; i < sizeof(quoted) / sizeof(quoted[0]) + sizeof(plain) / sizeof(plain[0]); i++) {
+		int q = i < sizeof(quoted) / sizeof(quoted[0]);
+		const char *v = q ? quoted[i] : plain[i - sizeof(quoted) / sizeof(quoted[0])];
+
+		kc = kubeconfig_new();
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.name = W("c");
+		ctx.cluster = W("c");
+		ctx.user = W("u");
+		ctx.namespace = (char *)v;
+		assert_int_equal(kubeconfig_set_context(kc, &ctx, &changed, &err), 0);
+		out = emit(kc);
+		snprintf(want, sizeof(want), q ? "namespace: \"%s\"\n" : "namespace: %s\n", v);
+		if (strstr(out, want) == NULL)
+			fail_msg("%s should be written %s:\n%s", v, q ? "quoted" : "plain", out);
+		free(out);
+		kubeconfig_free(kc);
+	}
+}
+
 static void
 test_bad_input(void **state)
 {
@@ -463,6 +510,7 @@ main(void)
 		cmocka_unit_test(test_merge_preserves_and_round_trips),
 		cmocka_unit_test(test_new_and_null_lists),
 		cmocka_unit_test(test_tags_and_large_collections),
+		cmocka_unit_test(test_quoting_follows_yaml_resolution),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_depth_and_alias_caps),
 		cmocka_unit_test(test_emit_entries_only),
