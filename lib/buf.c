@@ -48,6 +48,14 @@ ek_malloc_large(size_t n)
 	return p;
 }
 
+/* Bytes [0, upto) of b now hold data a wipe must cover. */
+static void
+note_written(struct ekbuf *b, size_t upto)
+{
+	if (upto > b->dirty)
+		b->dirty = upto;
+}
+
 /* The bytes of b that may hold data: the high-water mark of writes. */
 static size_t
 wipe_len(const struct ekbuf *b)
@@ -83,15 +91,14 @@ ekbuf_grow(struct ekbuf *b, size_t need)
 		}
 	} else if ((n = realloc(b->data, ncap)) == NULL)
 		return EKSKIT_ERR_NOMEM;
-	if (b->data == NULL) {
+	if (b->data == NULL)
 		n[0] = '\0';           /* a reserved buffer is an empty string */
-		if (b->dirty == 0)
-			b->dirty = 1;
-	}
 	b->data = n;
 	b->cap = ncap;
+	note_written(b, 1);
 	return EKSKIT_OK;
 }
+
 
 /*
  * Make room for need bytes plus the NUL, and remember that they are about
@@ -104,8 +111,8 @@ ekbuf_grow_for_write(struct ekbuf *b, size_t need)
 {
 	int r = ekbuf_grow(b, need);
 
-	if (r == EKSKIT_OK && need + 1 > b->dirty)
-		b->dirty = need + 1;
+	if (r == EKSKIT_OK)
+		note_written(b, need + 1);
 	return r;
 }
 
@@ -290,8 +297,7 @@ ekbuf_read_fd(struct ekbuf *b, int fd)
 	if (n > 0) {
 		b->len += (size_t)n;
 		b->data[b->len] = '\0';
-		if (b->len + 1 > b->dirty)
-			b->dirty = b->len + 1;
+		note_written(b, b->len + 1);
 	}
 	return n;
 }

@@ -102,14 +102,13 @@ attach(struct loader *l, int id)
 	return EKSKIT_OK;
 }
 
-/* The node's tag: the event's, or the default ("!" means the default too). */
 /*
  * The default tags, shared by every node that has one instead of a copy
  * each (a 5,000-context file has about 200,000 nodes): nodes whose tag is
  * one of these pointers are released by kc_yaml_doc_free, which forgets the
  * pointer before libyaml frees the node.
  */
-static yaml_char_t shared_tag[3][sizeof(YAML_DEFAULT_MAPPING_TAG) + 8] = {
+static yaml_char_t shared_tag[3][sizeof("tag:yaml.org,2002:map")] = {
 	YAML_DEFAULT_SCALAR_TAG, YAML_DEFAULT_SEQUENCE_TAG, YAML_DEFAULT_MAPPING_TAG,
 };
 

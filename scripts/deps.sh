@@ -8,7 +8,7 @@
 #   scripts/deps.sh [--check] [STEP...]
 #
 # Steps, in order (default: all): libs (the C libraries, pkg-config, a
-# compiler), tools (faketime, openssl, curl, python3), python (moto with its
+# compiler), tools (faketime, openssl, curl, patch, python3), python (moto with its
 # server, botocore, boto3, the AWS CLI, PyYAML, cryptography: the system
 # python3's, else a project-local virtual environment .venv), kubectl (1.27 or
 # newer, and the kubectl.1.27 / kubectl.1.33 the compatibility tests run
@@ -62,10 +62,10 @@ packages() {
 	case "$PM:$1" in
 	apt:libs) echo build-essential pkg-config libssl-dev libcurl4-openssl-dev libc-ares-dev \
 		libyaml-dev libjansson-dev libexpat1-dev libcmocka-dev ;;
-	apt:tools) echo faketime openssl curl python3 python3-venv ;;
+	apt:tools) echo faketime openssl curl patch python3 python3-venv ;;
 	dnf:libs) echo gcc make pkgconf-pkg-config openssl-devel libcurl-devel c-ares-devel \
 		libyaml-devel jansson-devel expat-devel libcmocka-devel ;;
-	dnf:tools) echo libfaketime openssl curl python3 ;;
+	dnf:tools) echo libfaketime openssl curl patch python3 ;;
 	brew:libs) echo pkg-config openssl@3 curl c-ares libyaml jansson expat cmocka ;;
 	brew:tools) echo libfaketime python ;;
 	esac
@@ -153,7 +153,7 @@ step_libs() {
 step_tools() {
 	ensure_packages tools "test tools"
 	local t
-	for t in faketime openssl curl "$PY"; do
+	for t in faketime openssl curl patch "$PY"; do
 		command -v "$t" >/dev/null 2>&1 || lack "$t (not on PATH)"
 	done
 }

@@ -151,7 +151,7 @@ test_patch_round_trip(void **state)
 
 	(void)state;
 	if (system("command -v patch >/dev/null 2>&1") != 0)
-		skip();
+		fail_msg("patch(1) is needed (make deps installs it)");
 	assert_non_null(mkdtemp(dir));
 	snprintf(pa, sizeof(pa), "%s/a", dir);
 	snprintf(pd, sizeof(pd), "%s/d", dir);
